@@ -1,0 +1,31 @@
+# The two commands of the README are `make demo` and `make test`; every target installs missing
+# Debian packages first, so a fresh Debian 12 machine needs nothing done by hand.
+BUILD_DIR ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?=
+
+.PHONY: deps configure build test demo asan clean
+
+deps:
+	@bash scripts/install_deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+test: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+
+demo: build
+	@bash scripts/demo.sh $(BUILD_DIR)/bin/zsim
+
+# The sanitizer build of CI, in its own folder.
+asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DZSIM_SANITIZE=ON -DZSIM_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	@ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+
+clean:
+	@rm -rf $(BUILD_DIR) build-asan

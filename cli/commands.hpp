@@ -1,0 +1,10 @@
+#pragma once
+// Registration of zsim's subcommands. Each sets exit_code when it runs.
+
+#include <CLI/CLI.hpp>
+
+namespace zsim::cli {
+
+void add_validate_command(CLI::App& app, int& exit_code);
+
+}  // namespace zsim::cli

@@ -1,0 +1,29 @@
+// The zsim command. Each subcommand lives in its own file and registers itself here.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "zsim: a deterministic simulation and test harness for the Zero-OS v2 container primitive.\n"
+      "It runs the real provisioning core against fake nodes, hub, explorer and redis in virtual time."};
+  app.set_version_flag("--version", std::string("zsim ") + ZSIM_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 success, 1 a check failed (invalid reservation, property violated),\n"
+      "2 usage error or unreadable input. Run 'zsim COMMAND --help' for a command's options.");
+
+  int exit_code = 0;
+  zsim::cli::add_validate_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    // CLI11 answers --help and --version with code 0; every other parse error is a usage error.
+    return code == 0 ? 0 : 2;
+  }
+  return exit_code;
+}
