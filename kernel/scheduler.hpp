@@ -35,17 +35,27 @@ class VirtualScheduler final : public core::Scheduler {
   struct Entry {
     std::int64_t time_ms;
     std::uint64_t sequence;
-    core::TimerId id;
+    core::TimerId timer;
   };
-  // Implementation detail chosen by the implementer; see scheduler.cpp.
+  // A timer id is (generation << 32 | slot): a slot is reused after its timer ran or was cancelled,
+  // and the generation tells a stale id (or a stale heap entry) from the live one.
+  struct Slot {
+    std::function<void()> callback;
+    std::uint32_t generation = 0;
+    bool live = false;
+  };
+  static bool later(const Entry& a, const Entry& b);
+  Slot* live_slot(core::TimerId timer);
+  void pop_front();
+  void drop_cancelled_front();
+
   std::int64_t now_ms_;
   std::uint64_t next_sequence_ = 0;
   std::uint64_t events_run_ = 0;
   std::size_t live_timers_ = 0;
   std::vector<Entry> heap_;
-  // Callbacks by timer id, in a slot table reused without allocation in steady state.
-  std::vector<std::function<void()>> callbacks_;
-  std::vector<std::uint64_t> free_slots_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_slots_;
 };
 
 }  // namespace zsim::kernel
