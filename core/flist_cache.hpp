@@ -1,0 +1,51 @@
+#pragma once
+// The node's flist cache, keyed by md5, kept in the Store under "flist/<md5>" (a daemon restart
+// keeps it, a reboot wipes it). Fetching asks the hub for <url>.md5 first and reuses a cached
+// copy with that md5; otherwise it downloads the flist and verifies its md5 before caching it.
+// zos neither verified the download nor used its cache while the hub was down; this cache does
+// both: when the hub cannot be reached, the last copy fetched for that URL is used.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/expected.hpp"
+#include "core/ports.hpp"
+
+namespace zsim::core {
+
+struct FlistCacheCounters {
+  std::uint64_t hits = 0;
+  std::uint64_t downloads = 0;
+  std::uint64_t offline_hits = 0;  // Served from cache because the hub was unreachable.
+  std::uint64_t md5_mismatches = 0;
+};
+
+class FlistCache {
+ public:
+  using Done = std::function<void(Expected<std::string>)>;  // The flist's bytes.
+
+  FlistCache(FlistHub& hub, Store& store, EventLog& events);
+  ~FlistCache();
+  FlistCache(const FlistCache&) = delete;
+  FlistCache& operator=(const FlistCache&) = delete;
+
+  // Errors: "fail to download flist: <status>", "flist <url> is not reachable and not cached",
+  // "flist <url> does not match its md5 (want X, got Y)".
+  void fetch(const std::string& url, Done done);
+  const FlistCacheCounters& counters() const { return counters_; }
+
+ private:
+  void on_md5(const std::string& url, const HubResponse& response, Done done);
+  void download(const std::string& url, const std::string& want_md5, Done done);
+  std::optional<std::string> cached_for_url(const std::string& url) const;
+
+  FlistHub& hub_;
+  Store& store_;
+  EventLog& events_;
+  FlistCacheCounters counters_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace zsim::core

@@ -1,0 +1,124 @@
+#include "core/result_sender.hpp"
+
+#include <fmt/format.h>
+
+#include <cassert>
+#include <memory>
+#include <utility>
+
+#include "core/result_signing.hpp"
+
+namespace zsim::core {
+
+std::string_view to_string(ResultState state) {
+  switch (state) {
+    case ResultState::error: return "error";
+    case ResultState::ok: return "ok";
+    case ResultState::deleted: return "deleted";
+  }
+  return "unknown";
+}
+
+ResultSender::ResultSender(Scheduler& scheduler, Explorer& explorer, Rng& rng, EventLog& events,
+                           const Identity& identity, std::string node_id,
+                           std::function<void(const ProvisionResult&)> accepted)
+    : scheduler_(scheduler),
+      explorer_(explorer),
+      rng_(rng),
+      events_(events),
+      identity_(identity),
+      node_id_(std::move(node_id)),
+      accepted_(std::move(accepted)) {}
+
+ResultSender::~ResultSender() {
+  for (auto& [workload_id, queue] : queues_) {
+    if (queue.retry_scheduled) scheduler_.cancel(queue.retry_timer);
+  }
+}
+
+void ResultSender::send(const std::string& workload_id, ResultState state, std::string message,
+                        std::string data_json) {
+  assert(!workload_id.empty());
+  Entry entry;
+  entry.result.workload_id = workload_id;
+  entry.result.state = state;
+  entry.result.message = std::move(message);
+  entry.result.data_json = std::move(data_json);
+  entry.result.node_id = node_id_;
+  entry.result.epoch_s = scheduler_.now_ms() / 1000;
+  sign_result(identity_, entry.result);
+  entry.first_attempt_ms = scheduler_.now_ms();
+  Queue& queue = queues_[workload_id];
+  assert(queue.entries.size() < queue_per_workload_max);
+  queue.entries.push_back(std::move(entry));
+  counters_.submitted += 1;
+  events_.record("result_queued", fmt::format("workload={} state={}", workload_id, to_string(state)));
+  if (!queue.in_flight && !queue.retry_scheduled) submit_head(workload_id);
+}
+
+bool ResultSender::pending(const std::string& workload_id, ResultState state) const {
+  const auto found = queues_.find(workload_id);
+  if (found == queues_.end()) return false;
+  for (const Entry& entry : found->second.entries) {
+    if (entry.result.state == state) return true;
+  }
+  return false;
+}
+
+std::size_t ResultSender::pending_total() const {
+  std::size_t total = 0;
+  for (const auto& [workload_id, queue] : queues_) total += queue.entries.size();
+  return total;
+}
+
+void ResultSender::submit_head(const std::string& workload_id) {
+  Queue& queue = queues_.at(workload_id);
+  assert(!queue.entries.empty());
+  assert(!queue.in_flight);
+  queue.in_flight = true;
+  queue.retry_scheduled = false;
+  std::weak_ptr<bool> alive = alive_;
+  explorer_.submit_result(queue.entries.front().result, [this, alive, workload_id](Status status) {
+    if (alive.expired()) return;
+    on_submitted(workload_id, status);
+  });
+}
+
+void ResultSender::on_submitted(const std::string& workload_id, const Status& status) {
+  const auto found = queues_.find(workload_id);
+  assert(found != queues_.end());
+  Queue& queue = found->second;
+  assert(queue.in_flight && !queue.entries.empty());
+  queue.in_flight = false;
+  Entry& head = queue.entries.front();
+  if (status.ok()) {
+    counters_.accepted += 1;
+    const ProvisionResult result = std::move(head.result);
+    queue.entries.pop_front();
+    accepted_(result);
+  } else if (scheduler_.now_ms() - head.first_attempt_ms >= give_up_after_ms) {
+    counters_.given_up += 1;
+    events_.record("result_given_up", fmt::format("workload={} state={} error={}", workload_id,
+                                                  to_string(head.result.state), status.error()));
+    queue.entries.pop_front();
+  } else {
+    // Jitter of up to a quarter of the interval keeps many nodes from retrying in lockstep.
+    const std::int64_t delay_ms = head.backoff_ms + static_cast<std::int64_t>(rng_.below(
+                                                        static_cast<std::uint64_t>(head.backoff_ms / 4 + 1)));
+    head.backoff_ms = std::min(head.backoff_ms * 2, backoff_max_ms);
+    counters_.retries += 1;
+    queue.retry_scheduled = true;
+    queue.retry_timer = scheduler_.at(scheduler_.now_ms() + delay_ms, [this, workload_id] {
+      queues_.at(workload_id).retry_scheduled = false;
+      submit_head(workload_id);
+    });
+    return;
+  }
+  if (!queue.entries.empty()) {
+    submit_head(workload_id);
+  } else {
+    queues_.erase(found);
+  }
+}
+
+}  // namespace zsim::core
