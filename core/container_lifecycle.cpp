@@ -1,0 +1,317 @@
+// A container's life after provisioning: output to its pushers, the crash policy (restart after
+// 2 s, self-decommission at 4 exits within a minute), decommission (SIGTERM up to 3 times 1 s
+// apart, then SIGKILL; unmount; leave the network; release capacity; stop the pushers), and
+// recovery after a daemon restart. Anything already gone does not fail a decommission (zos #403,
+// #312 and #1024 did).
+
+#include <fmt/format.h>
+
+#include <cassert>
+
+#include "core/container_manager_internal.hpp"
+#include "core/flist_image.hpp"
+
+namespace zsim::core {
+
+namespace {
+// After SIGKILL the runtime reports the exit at once; this is how long teardown waits before it
+// gives up on the runtime and releases everything anyway.
+constexpr std::int64_t kill_wait_max_ms = 10'000;
+// Pushers still draining at once; beyond this the oldest is closed without waiting.
+constexpr std::size_t draining_max = 4096;
+}  // namespace
+
+std::string quote_for_event(std::string_view text) {
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '\n') {
+      quoted += "\\n";
+    } else if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else {
+      quoted += c;
+    }
+  }
+  quoted += '"';
+  return quoted;
+}
+
+ContainerManager::ContainerManager(Ports ports, const Identity& identity, bool ipv4_only, ContainerPolicy policy,
+                                   CapacityLedger& ledger, NetworkRegistry& networks, VolumeManager& volumes,
+                                   FlistCache& flists, SelfDecommissioned self_decommissioned)
+    : ports_(ports),
+      identity_(identity),
+      ipv4_only_(ipv4_only),
+      policy_(policy),
+      ledger_(ledger),
+      networks_(networks),
+      volumes_(volumes),
+      flists_(flists),
+      self_decommissioned_(std::move(self_decommissioned)) {
+  assert(policy_.crashes_max > 0);
+  assert(policy_.sigterm_tries > 0);
+}
+
+ContainerManager::~ContainerManager() { detach_all(); }
+
+void ContainerManager::detach_all() {
+  for (auto& [workload_id, container] : containers_) {
+    cancel_timer(*container);
+    if (container->started) ports_.runtime.detach(workload_id);
+  }
+  containers_.clear();
+  draining_.clear();
+}
+
+bool ContainerManager::busy(const std::string& workload_id) const {
+  const auto found = containers_.find(workload_id);
+  if (found == containers_.end()) return false;
+  const Container::State state = found->second->state;
+  return state == Container::State::provisioning || state == Container::State::restoring ||
+         state == Container::State::stopping;
+}
+
+std::vector<std::string> ContainerManager::names() const {
+  std::vector<std::string> names;
+  for (const auto& [workload_id, container] : containers_) names.push_back(workload_id);
+  return names;
+}
+
+void ContainerManager::Observer::on_output(OutputStream stream, std::string_view chunk) {
+  manager_.on_output(workload_id_, stream, chunk);
+}
+
+void ContainerManager::Observer::on_exit(int exit_code) { manager_.on_exit(workload_id_, exit_code); }
+
+void ContainerManager::on_output(const std::string& workload_id, OutputStream stream, std::string_view chunk) {
+  const auto found = containers_.find(workload_id);
+  if (found == containers_.end() || !found->second->pushers) return;
+  found->second->pushers->on_output(stream, chunk);
+}
+
+void ContainerManager::on_exit(const std::string& workload_id, int exit_code) {
+  const auto found = containers_.find(workload_id);
+  if (found == containers_.end()) return;
+  Container& container = *found->second;
+  container.exited = true;
+  ports_.events.record("container_exited", fmt::format("workload={} code={}", workload_id, exit_code));
+  if (container.state == Container::State::stopping) return finish(workload_id);
+  const std::int64_t now_ms = ports_.scheduler.now_ms();
+  container.exit_times_ms.push_back(now_ms);
+  while (!container.exit_times_ms.empty() && container.exit_times_ms.front() <= now_ms - policy_.crash_window_ms) {
+    container.exit_times_ms.pop_front();
+  }
+  assert(container.exit_times_ms.size() <= policy_.crashes_max);
+  if (container.exit_times_ms.size() >= policy_.crashes_max) {
+    return self_decommission(workload_id, "deleting container due to so many crashes");
+  }
+  // A container still being provisioned or restored is restarted once that ends.
+  if (container.state == Container::State::running) schedule_restart(workload_id);
+}
+
+void ContainerManager::schedule_restart(const std::string& workload_id) {
+  Container& container = *containers_.at(workload_id);
+  assert(container.exited);
+  container.state = Container::State::restarting;
+  cancel_timer(container);
+  std::weak_ptr<bool> alive = alive_;
+  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.restart_delay_ms, [this, alive, workload_id] {
+    if (alive.expired() || !has(workload_id)) return;
+    containers_.at(workload_id)->timer_set = false;
+    restart(workload_id);
+  });
+  container.timer_set = true;
+}
+
+void ContainerManager::restart(const std::string& workload_id) {
+  Container& container = *containers_.at(workload_id);
+  assert(container.state == Container::State::restarting);
+  (void)ports_.runtime.remove(workload_id);
+  container.started = false;
+  const Status started = ports_.runtime.start(container.spec, *container.observer);
+  if (started) {
+    container.started = true;
+    container.exited = false;
+    container.state = Container::State::running;
+    ports_.events.record("container_restarted", fmt::format("workload={}", workload_id));
+    return;
+  }
+  // zos #1017/#1268: after the filesystem daemon died the mount was stale and every restart
+  // failed. Mount the flist again and start on the fresh mount.
+  ports_.events.record("container_remount",
+                       fmt::format("workload={} error={}", workload_id, quote_for_event(started.error())));
+  remount_and_start(workload_id);
+}
+
+void ContainerManager::remount_and_start(const std::string& workload_id) {
+  Container& container = *containers_.at(workload_id);
+  if (container.mounted) (void)ports_.runtime.unmount(workload_id);
+  container.mounted = false;
+  std::weak_ptr<bool> alive = alive_;
+  flists_.fetch(container.reservation.flist, [this, alive, workload_id](Expected<std::string> bytes) {
+    if (alive.expired() || !has(workload_id)) return;
+    if (!bytes) return self_decommission(workload_id, "error starting container: " + bytes.error());
+    const RootDisk disk = root_disk(containers_.at(workload_id)->reservation);
+    ports_.runtime.mount_flist(workload_id, bytes.value(), disk.size_mib, disk.type,
+                               [this, alive, workload_id](Expected<std::string> mount) {
+                                 if (alive.expired() || !has(workload_id)) return;
+                                 if (!mount) {
+                                   return self_decommission(workload_id,
+                                                            "error starting container: failed to mount flist: " +
+                                                                mount.error());
+                                 }
+                                 Container& mounted = *containers_.at(workload_id);
+                                 mounted.mount = std::move(mount).value();
+                                 mounted.mounted = true;
+                                 mounted.spec.root_mount = mounted.mount;
+                                 remember_mount(mounted);
+                                 start_again(workload_id);
+                               });
+  });
+}
+
+void ContainerManager::start_again(const std::string& workload_id) {
+  Container& container = *containers_.at(workload_id);
+  (void)ports_.runtime.remove(workload_id);
+  const Status started = ports_.runtime.start(container.spec, *container.observer);
+  if (!started) return self_decommission(workload_id, "error starting container: " + started.error());
+  container.started = true;
+  container.exited = false;
+  container.state = Container::State::running;
+  if (!container.pushers->running()) container.pushers->start();
+  ports_.events.record("container_restarted", fmt::format("workload={} remounted=true", workload_id));
+}
+
+void ContainerManager::self_decommission(const std::string& workload_id, std::string message) {
+  Container& container = *containers_.at(workload_id);
+  if (container.state == Container::State::stopping) return;
+  ports_.events.record("self_decommission", fmt::format("workload={} reason={}", workload_id, quote_for_event(message)));
+  container.self_decommission = true;
+  container.failure_message = std::move(message);
+  teardown(workload_id, /*graceful=*/false);
+}
+
+void ContainerManager::decommission(const std::string& workload_id, Done done) {
+  const auto found = containers_.find(workload_id);
+  if (found == containers_.end()) {
+    // Nothing of it runs here (never provisioned, already gone, or lost in a reboot): that is done.
+    done(ContainerOutcome{true, "", ""});
+    return;
+  }
+  Container& container = *found->second;
+  assert(container.state == Container::State::running || container.state == Container::State::restarting);
+  ports_.events.record("decommission_start", fmt::format("workload={}", workload_id));
+  container.decommission_done = std::move(done);
+  teardown(workload_id, /*graceful=*/true);
+}
+
+void ContainerManager::teardown(const std::string& workload_id, bool graceful) {
+  Container& container = *containers_.at(workload_id);
+  container.state = Container::State::stopping;
+  cancel_timer(container);
+  if (!container.started || container.exited) return finish(workload_id);
+  if (graceful) return stop_step(workload_id, 0);
+  const Status killed = ports_.runtime.signal(workload_id, Signal::kill);
+  if (!killed) return finish(workload_id);  // Already gone.
+  std::weak_ptr<bool> alive = alive_;
+  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + kill_wait_max_ms, [this, alive, workload_id] {
+    if (alive.expired() || !has(workload_id)) return;
+    containers_.at(workload_id)->timer_set = false;
+    ports_.events.record("kill_timeout", fmt::format("workload={}", workload_id));
+    finish(workload_id);
+  });
+  container.timer_set = true;
+}
+
+// SIGTERM, 1 s, SIGTERM, 1 s, SIGTERM, 1 s, SIGKILL. The exit ends this sequence through on_exit.
+void ContainerManager::stop_step(const std::string& workload_id, std::uint32_t sigterms_sent) {
+  Container& container = *containers_.at(workload_id);
+  assert(container.state == Container::State::stopping);
+  if (sigterms_sent >= policy_.sigterm_tries) return teardown(workload_id, /*graceful=*/false);
+  const Status signalled = ports_.runtime.signal(workload_id, Signal::term);
+  if (!signalled) return finish(workload_id);  // Already gone: not an error.
+  std::weak_ptr<bool> alive = alive_;
+  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.sigterm_interval_ms,
+                                        [this, alive, workload_id, sigterms_sent] {
+                                          if (alive.expired() || !has(workload_id)) return;
+                                          containers_.at(workload_id)->timer_set = false;
+                                          stop_step(workload_id, sigterms_sent + 1);
+                                        });
+  container.timer_set = true;
+}
+
+void ContainerManager::finish(const std::string& workload_id) {
+  const auto found = containers_.find(workload_id);
+  assert(found != containers_.end());
+  std::unique_ptr<Container> container = std::move(found->second);
+  containers_.erase(found);
+  cancel_timer(*container);
+  if (container->started) {
+    ports_.runtime.detach(workload_id);
+    (void)ports_.runtime.remove(workload_id);
+  }
+  if (container->pushers) retire_pushers(std::move(container->pushers));
+  if (container->mounted) (void)ports_.runtime.unmount(workload_id);
+  forget_mount(workload_id);
+  if (container->network_joined) {
+    const NetworkConnection& connection = container->reservation.network_connection.front();
+    (void)networks_.leave(connection.network_id, connection.ipaddress, workload_id);
+  }
+  if (container->capacity_held) ledger_.release(workload_id);
+  ports_.events.record("container_released", fmt::format("workload={}", workload_id));
+  if (container->provision_done) {
+    container->provision_done(ContainerOutcome{false, container->failure_message, ""});
+  } else if (container->self_decommission) {
+    self_decommissioned_(workload_id, container->failure_message);
+  } else if (container->decommission_done) {
+    container->decommission_done(ContainerOutcome{true, "", ""});
+  }
+}
+
+void ContainerManager::cancel_timer(Container& container) {
+  if (container.timer_set) ports_.scheduler.cancel(container.timer);
+  container.timer_set = false;
+}
+
+std::unique_ptr<ContainerPushers> ContainerManager::make_pushers(const std::string& name,
+                                                                 const ContainerReservation& reservation) {
+  std::vector<LogEndpointUrls> logs;
+  for (const LogsEndpoint& endpoint : reservation.logs) {
+    // validate() has parsed every URL already; these cannot fail.
+    logs.push_back(LogEndpointUrls{parse_redis_url(endpoint.stdout_url).value(),
+                                   parse_redis_url(endpoint.stderr_url).value()});
+  }
+  std::vector<RedisUrl> stats;
+  for (const StatsEndpoint& endpoint : reservation.stats_aggregator) {
+    stats.push_back(parse_redis_url(endpoint.endpoint_url).value());
+  }
+  return std::make_unique<ContainerPushers>(ports_.scheduler, ports_.publisher, ports_.rng, ports_.runtime, name,
+                                            std::move(logs), std::move(stats), policy_.delivery);
+}
+
+void ContainerManager::retire_pushers(std::unique_ptr<ContainerPushers> pushers) {
+  pushers->stop(policy_.drain_deadline_ms);
+  // Free what has drained; keep the rest until it has.
+  std::erase_if(draining_, [this](std::unique_ptr<ContainerPushers>& draining) {
+    if (!draining->drained()) return false;
+    retired_totals_.add(draining->totals());
+    return true;
+  });
+  if (draining_.size() >= draining_max) {
+    retired_totals_.add(draining_.front()->totals());
+    draining_.erase(draining_.begin());
+  }
+  draining_.push_back(std::move(pushers));
+}
+
+DeliveryTotals ContainerManager::delivery_totals() const {
+  DeliveryTotals totals = retired_totals_;
+  for (const auto& draining : draining_) totals.add(draining->totals());
+  for (const auto& [workload_id, container] : containers_) {
+    if (container->pushers) totals.add(container->pushers->totals());
+  }
+  return totals;
+}
+
+}  // namespace zsim::core

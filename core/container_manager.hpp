@@ -1,0 +1,132 @@
+#pragma once
+// The container primitive on one node: provisioning (steps 1-11 of zos-behaviour.md, with every
+// "ours:" fix), the crash policy, decommission, and recovery after a daemon restart. Each running
+// container has its log and stats pushers. Every provisioning failure is rolled back step by step.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/capacity.hpp"
+#include "core/container_pushers.hpp"
+#include "core/flist_cache.hpp"
+#include "core/flist_image.hpp"
+#include "core/identity.hpp"
+#include "core/network_registry.hpp"
+#include "core/ports.hpp"
+#include "core/reservation.hpp"
+#include "core/volume_manager.hpp"
+
+namespace zsim::core {
+
+struct ContainerPolicy {
+  std::int64_t restart_delay_ms = 2'000;
+  std::uint32_t crashes_max = 4;            // Exits within crash_window_ms that end the container.
+  std::int64_t crash_window_ms = 60'000;
+  std::uint32_t sigterm_tries = 3;          // SIGTERM this many times, 1 s apart, then SIGKILL.
+  std::int64_t sigterm_interval_ms = 1'000;
+  std::int64_t ipv6_wait_max_ms = 120'000;
+  std::int64_t drain_deadline_ms = 5'000;   // How long pushers may drain at decommission.
+  DeliveryLimits delivery;
+};
+
+// What the manager tells the engine when a provision or decommission ends.
+struct ContainerOutcome {
+  bool ok = false;
+  std::string message;    // Error text when !ok.
+  std::string data_json;  // Result data when ok.
+};
+
+class ContainerManager {
+ public:
+  using Done = std::function<void(ContainerOutcome)>;
+  // Self-decommission (too many crashes, a restart that cannot start): the engine sends the error
+  // result and then "deleted".
+  using SelfDecommissioned = std::function<void(const std::string& workload_id, const std::string& message)>;
+
+  struct Ports {
+    Scheduler& scheduler;
+    ContainerRuntime& runtime;
+    Publisher& publisher;
+    Store& store;
+    Rng& rng;
+    EventLog& events;
+    FaultPoints& faults;
+  };
+
+  ContainerManager(Ports ports, const Identity& identity, bool ipv4_only, ContainerPolicy policy,
+                   CapacityLedger& ledger, NetworkRegistry& networks, VolumeManager& volumes, FlistCache& flists,
+                   SelfDecommissioned self_decommissioned);
+  ~ContainerManager();
+  ContainerManager(const ContainerManager&) = delete;
+  ContainerManager& operator=(const ContainerManager&) = delete;
+
+  void provision(const Workload& workload, Done done);
+  // Stops the container and releases everything it held; an already-gone container is fine.
+  void decommission(const std::string& workload_id, Done done);
+  // After a daemon restart: re-attaches to containers that still run, restarts those that died.
+  void restore(const Workload& workload, const std::string& data_json);
+  // The daemon is going away: forget containers without stopping them.
+  void detach_all();
+
+  bool has(const std::string& workload_id) const { return containers_.count(workload_id) != 0; }
+  bool busy(const std::string& workload_id) const;
+  std::size_t running() const { return containers_.size(); }
+  std::vector<std::string> names() const;
+  // Delivery counters of every pusher this manager ran, live and retired, by channel key.
+  DeliveryTotals delivery_totals() const;
+
+ private:
+  struct Container;
+  class Observer;
+
+  // Provisioning steps, in order; each calls the next or fail() (container_provision.cpp).
+  void step_check(const std::string& workload_id);
+  void step_flist(const std::string& workload_id);
+  void step_mount(const std::string& workload_id, std::string flist_bytes);
+  void step_start(const std::string& workload_id);
+  void step_ipv6(const std::string& workload_id, std::int64_t waited_ms, std::int64_t backoff_ms);
+  void succeed(const std::string& workload_id, std::string ipv6);
+  void fail(const std::string& workload_id, std::string message);
+  Expected<std::vector<std::pair<std::string, std::string>>> decrypt_secrets(
+      const Workload& workload, const ContainerReservation& reservation) const;
+  Expected<ContainerSpec> build_spec(const Container& container) const;
+  void restore_attach(const std::string& workload_id, const Expected<FlistImage>& image);
+  void remember_mount(const Container& container);
+  void forget_mount(const std::string& workload_id);
+
+  // Lifecycle (container_lifecycle.cpp).
+  void on_output(const std::string& workload_id, OutputStream stream, std::string_view chunk);
+  void on_exit(const std::string& workload_id, int exit_code);
+  void schedule_restart(const std::string& workload_id);
+  void restart(const std::string& workload_id);
+  void remount_and_start(const std::string& workload_id);
+  void start_again(const std::string& workload_id);
+  void self_decommission(const std::string& workload_id, std::string message);
+  void teardown(const std::string& workload_id, bool graceful);
+  void stop_step(const std::string& workload_id, std::uint32_t sigterms_sent);
+  void finish(const std::string& workload_id);
+  void cancel_timer(Container& container);
+  void retire_pushers(std::unique_ptr<ContainerPushers> pushers);
+  std::unique_ptr<ContainerPushers> make_pushers(const std::string& name, const ContainerReservation& reservation);
+
+  Ports ports_;
+  const Identity& identity_;
+  bool ipv4_only_;
+  ContainerPolicy policy_;
+  CapacityLedger& ledger_;
+  NetworkRegistry& networks_;
+  VolumeManager& volumes_;
+  FlistCache& flists_;
+  SelfDecommissioned self_decommissioned_;
+  std::map<std::string, std::unique_ptr<Container>> containers_;
+  std::vector<std::unique_ptr<ContainerPushers>> draining_;  // Bounded: drained ones are freed.
+  DeliveryTotals retired_totals_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace zsim::core

@@ -1,0 +1,65 @@
+#pragma once
+// The parts of ContainerManager shared by its two source files (provisioning and lifecycle).
+// Not for use outside core/container_*.cpp.
+
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/container_manager.hpp"
+
+namespace zsim::core {
+
+struct ContainerManager::Container {
+  enum class State : std::uint8_t { provisioning, restoring, running, restarting, stopping };
+
+  Workload workload;
+  ContainerReservation reservation;
+  ContainerSpec spec;  // Holds decrypted secrets: memory only, never stored or traced.
+  std::vector<std::pair<std::string, std::string>> secrets;
+  std::string image_entrypoint;
+  std::vector<std::pair<std::string, std::string>> image_environment;
+  std::string mount;
+  std::string data_json;
+  CapacityUsage need;
+  State state = State::provisioning;
+
+  // What has been acquired, so that teardown releases exactly that.
+  bool capacity_held = false;
+  bool network_joined = false;
+  bool mounted = false;
+  bool started = false;
+  bool exited = false;
+
+  std::unique_ptr<Observer> observer;
+  std::unique_ptr<ContainerPushers> pushers;
+  std::deque<std::int64_t> exit_times_ms;  // Bounded by crashes_max.
+  TimerId timer = 0;
+  bool timer_set = false;
+
+  // How the teardown ends: a provision that failed, a decommission, or a self-decommission.
+  Done provision_done;
+  Done decommission_done;
+  std::string failure_message;
+  bool self_decommission = false;
+};
+
+class ContainerManager::Observer final : public ContainerObserver {
+ public:
+  Observer(ContainerManager& manager, std::string workload_id)
+      : manager_(manager), workload_id_(std::move(workload_id)) {}
+  void on_output(OutputStream stream, std::string_view chunk) override;
+  void on_exit(int exit_code) override;
+
+ private:
+  ContainerManager& manager_;
+  std::string workload_id_;
+};
+
+CapacityUsage capacity_of(const ContainerReservation& reservation);
+// Event details are key=value pairs separated by spaces; free text is quoted with its spaces kept
+// and its newlines and quotes escaped, so one event stays one line.
+std::string quote_for_event(std::string_view text);
+
+}  // namespace zsim::core

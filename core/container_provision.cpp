@@ -1,0 +1,285 @@
+// Provisioning a container: steps 1-11 of zos-behaviour.md, in order, each step either calling
+// the next or failing with rollback of everything the earlier steps acquired.
+
+#include <fmt/format.h>
+
+#include <cassert>
+#include <nlohmann/json.hpp>
+
+#include "core/container_manager_internal.hpp"
+#include "core/flist_image.hpp"
+#include "core/secret_env.hpp"
+
+namespace zsim::core {
+
+CapacityUsage capacity_of(const ContainerReservation& reservation) {
+  CapacityUsage need;
+  need.cpu = reservation.capacity.cpu;
+  need.memory_mib = reservation.capacity.memory_mib;
+  const RootDisk disk = root_disk(reservation);
+  (disk.type == DiskType::ssd ? need.ssd_mib : need.hdd_mib) = disk.size_mib;
+  return need;
+}
+
+void ContainerManager::provision(const Workload& workload, Done done) {
+  assert(workload.type == WorkloadType::container);
+  assert(!has(workload.id));
+  auto container = std::make_unique<Container>();
+  container->workload = workload;
+  container->state = Container::State::provisioning;
+  container->provision_done = std::move(done);
+  containers_.emplace(workload.id, std::move(container));
+  ports_.events.record("provision_start", fmt::format("workload={} type=container", workload.id));
+  step_check(workload.id);
+}
+
+// Steps 2-6: everything that can be decided without side effects, then the capacity.
+void ContainerManager::step_check(const std::string& workload_id) {
+  Container& container = *containers_.at(workload_id);
+  Expected<ContainerReservation> parsed = parse_container_text(container.workload.payload_json);
+  if (!parsed) return fail(workload_id, parsed.error());
+  container.reservation = std::move(parsed).value();
+  const ContainerReservation& reservation = container.reservation;
+  if (const Status valid = validate(reservation); !valid) return fail(workload_id, valid.error());
+  const NetworkConnection& connection = reservation.network_connection.front();
+  if (const Status can_join = networks_.check_join(connection.network_id, connection.ipaddress, workload_id);
+      !can_join) {
+    return fail(workload_id, can_join.error());
+  }
+  for (const ContainerMount& mount : reservation.volumes) {
+    if (const Status usable = volumes_.check_use(mount.volume_id, container.workload.user_id); !usable) {
+      return fail(workload_id, usable.error());
+    }
+  }
+  Expected<std::vector<std::pair<std::string, std::string>>> secrets = decrypt_secrets(container.workload, reservation);
+  if (!secrets) return fail(workload_id, secrets.error());
+  container.secrets = std::move(secrets).value();
+  if (connection.public_ip6 && ipv4_only_) {
+    return fail(workload_id,
+                "this node runs in IPv4 only mode and you asked for a public IPv6. Impossible to fulfill the request");
+  }
+  container.need = capacity_of(reservation);
+  if (const Status reserved = ledger_.reserve(workload_id, container.need); !reserved) {
+    return fail(workload_id, reserved.error());
+  }
+  container.capacity_held = true;
+  networks_.join(connection.network_id, connection.ipaddress, workload_id);
+  container.network_joined = true;
+  step_flist(workload_id);
+}
+
+Expected<std::vector<std::pair<std::string, std::string>>> ContainerManager::decrypt_secrets(
+    const Workload& workload, const ContainerReservation& reservation) const {
+  std::vector<std::pair<std::string, std::string>> secrets;
+  for (const auto& [name, value_hex] : reservation.secret_environment) {
+    Expected<std::string> plain =
+        decrypt_secret(identity_, workload.version, workload.user_public_key_hex, name, value_hex);
+    if (!plain) return Error{plain.error()};
+    secrets.emplace_back(name, std::move(plain).value());
+  }
+  return secrets;
+}
+
+// Step 7, first half: the flist through the md5-keyed cache.
+void ContainerManager::step_flist(const std::string& workload_id) {
+  Container& container = *containers_.at(workload_id);
+  std::weak_ptr<bool> alive = alive_;
+  flists_.fetch(container.reservation.flist, [this, alive, workload_id](Expected<std::string> bytes) {
+    if (alive.expired() || !has(workload_id)) return;
+    if (!bytes) return fail(workload_id, bytes.error());
+    step_mount(workload_id, std::move(bytes).value());
+  });
+}
+
+// Step 7, second half: the root filesystem over a root disk of the asked size and type.
+void ContainerManager::step_mount(const std::string& workload_id, std::string flist_bytes) {
+  Container& container = *containers_.at(workload_id);
+  const Expected<FlistImage> image = decode_flist(flist_bytes);
+  if (!image) return fail(workload_id, "failed to mount flist: " + image.error());
+  container.image_entrypoint = image.value().entrypoint;
+  container.image_environment = image.value().environment;
+  if (ports_.faults.fire("container.mount")) return fail(workload_id, "failed to mount flist: injected fault");
+  const RootDisk disk = root_disk(container.reservation);
+  std::weak_ptr<bool> alive = alive_;
+  ports_.runtime.mount_flist(workload_id, flist_bytes, disk.size_mib, disk.type,
+                             [this, alive, workload_id](Expected<std::string> mount) {
+                               if (alive.expired() || !has(workload_id)) return;
+                               if (!mount) return fail(workload_id, "failed to mount flist: " + mount.error());
+                               Container& mounted = *containers_.at(workload_id);
+                               mounted.mount = std::move(mount).value();
+                               mounted.mounted = true;
+                               remember_mount(mounted);
+                               step_start(workload_id);
+                             });
+}
+
+// Steps 8-9: volumes bound at their normalised mountpoints, then the entrypoint or coreX.
+void ContainerManager::step_start(const std::string& workload_id) {
+  Container& container = *containers_.at(workload_id);
+  Expected<ContainerSpec> spec = build_spec(container);
+  if (!spec) return fail(workload_id, "error starting container: " + spec.error());
+  container.spec = std::move(spec).value();
+  container.pushers = make_pushers(workload_id, container.reservation);
+  container.observer = std::make_unique<Observer>(*this, workload_id);
+  if (ports_.faults.fire("container.start")) return fail(workload_id, "error starting container: injected fault");
+  const Status started = ports_.runtime.start(container.spec, *container.observer);
+  if (!started) return fail(workload_id, "error starting container: " + started.error());
+  container.started = true;
+  container.pushers->start();
+  ports_.events.record("container_started", fmt::format("workload={} ip={}", workload_id, container.spec.ipv4));
+  step_ipv6(workload_id, 0, 500);
+}
+
+Expected<ContainerSpec> ContainerManager::build_spec(const Container& container) const {
+  const ContainerReservation& reservation = container.reservation;
+  ContainerSpec spec;
+  spec.name = container.workload.id;
+  spec.root_mount = container.mount;
+  for (const ContainerMount& mount : reservation.volumes) {
+    spec.binds.push_back(BindMount{mount.volume_id, normalise_mountpoint(mount.mountpoint)});
+  }
+  // The flist's .startup.toml gives defaults; the reservation overrides them, and secrets override both.
+  std::map<std::string, std::string> environment(container.image_environment.begin(),
+                                                 container.image_environment.end());
+  for (const auto& [name, value] : reservation.environment) environment[name] = value;
+  for (const auto& [name, value] : container.secrets) environment[name] = value;
+  spec.environment.assign(environment.begin(), environment.end());
+  spec.interactive = reservation.interactive;
+  if (!reservation.interactive) {
+    spec.entrypoint = reservation.entrypoint.empty() ? container.image_entrypoint : reservation.entrypoint;
+    if (spec.entrypoint.empty()) return Error{"invalid entrypoint definition ''"};
+  }
+  spec.cpu = reservation.capacity.cpu;
+  spec.memory_mib = reservation.capacity.memory_mib;
+  const NetworkConnection& connection = reservation.network_connection.front();
+  spec.network_id = connection.network_id;
+  spec.ipv4 = connection.ipaddress;
+  spec.public_ip6 = connection.public_ip6;
+  return spec;
+}
+
+// Step 10: a public IPv6 address comes from the network some time after start; wait for it with
+// backoff, at most 2 minutes.
+void ContainerManager::step_ipv6(const std::string& workload_id, std::int64_t waited_ms, std::int64_t backoff_ms) {
+  Container& container = *containers_.at(workload_id);
+  if (!container.spec.public_ip6) return succeed(workload_id, "");
+  Expected<std::string> address = ports_.runtime.public_ipv6(workload_id);
+  if (address) return succeed(workload_id, std::move(address).value());
+  if (waited_ms >= policy_.ipv6_wait_max_ms) {
+    return fail(workload_id, "error starting container: no public IPv6 address after 2 minutes: " + address.error());
+  }
+  const std::int64_t delay_ms = std::min(backoff_ms, policy_.ipv6_wait_max_ms - waited_ms);
+  std::weak_ptr<bool> alive = alive_;
+  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + delay_ms,
+                                        [this, alive, workload_id, waited_ms, delay_ms, backoff_ms] {
+                                          if (alive.expired() || !has(workload_id)) return;
+                                          containers_.at(workload_id)->timer_set = false;
+                                          step_ipv6(workload_id, waited_ms + delay_ms, std::min(backoff_ms * 2, 16'000L));
+                                        });
+  container.timer_set = true;
+}
+
+// Step 11: the result data {"id", "ipv4", "ipv6"}, and the coreX console of an interactive container.
+void ContainerManager::succeed(const std::string& workload_id, std::string ipv6) {
+  Container& container = *containers_.at(workload_id);
+  nlohmann::ordered_json data{{"id", workload_id}, {"ipv4", container.spec.ipv4}, {"ipv6", ipv6}};
+  if (container.spec.interactive) data["console"] = container.spec.ipv4 + ":7681";
+  container.data_json = data.dump();
+  container.state = Container::State::running;
+  ports_.events.record("provision_ok", fmt::format("workload={}", workload_id));
+  Done done = std::move(container.provision_done);
+  container.provision_done = nullptr;
+  // A container that exited while its address was awaited follows the crash policy from here.
+  if (container.exited) schedule_restart(workload_id);
+  done(ContainerOutcome{true, "", container.data_json});
+}
+
+void ContainerManager::fail(const std::string& workload_id, std::string message) {
+  Container& container = *containers_.at(workload_id);
+  assert(container.state == Container::State::provisioning);
+  ports_.events.record("provision_error", fmt::format("workload={} error={}", workload_id, quote_for_event(message)));
+  container.failure_message = std::move(message);
+  // Rollback goes through the same teardown as a decommission, killing at once.
+  teardown(workload_id, /*graceful=*/false);
+}
+
+}  // namespace zsim::core
+
+namespace zsim::core {
+
+namespace {
+std::string mount_key(const std::string& workload_id) { return "container-mount/" + workload_id; }
+}  // namespace
+
+void ContainerManager::remember_mount(const Container& container) {
+  ports_.store.put(mount_key(container.workload.id), container.mount);
+}
+
+void ContainerManager::forget_mount(const std::string& workload_id) { ports_.store.erase(mount_key(workload_id)); }
+
+// After a daemon restart the node's cache still lists the container: take back its capacity and
+// address, then re-attach to it if it still runs, or start it again on a fresh mount if it died
+// while the daemon was away.
+void ContainerManager::restore(const Workload& workload, const std::string& data_json) {
+  assert(!has(workload.id));
+  auto owned = std::make_unique<Container>();
+  Container& container = *owned;
+  container.workload = workload;
+  container.data_json = data_json;
+  container.state = Container::State::restoring;
+  containers_.emplace(workload.id, std::move(owned));
+  ports_.events.record("restore_start", fmt::format("workload={}", workload.id));
+  Expected<ContainerReservation> parsed = parse_container_text(workload.payload_json);
+  assert(parsed.ok());  // It was provisioned from this very payload.
+  container.reservation = std::move(parsed).value();
+  Expected<std::vector<std::pair<std::string, std::string>>> secrets = decrypt_secrets(workload, container.reservation);
+  if (!secrets) return self_decommission(workload.id, secrets.error());
+  container.secrets = std::move(secrets).value();
+  container.need = capacity_of(container.reservation);
+  if (const Status reserved = ledger_.reserve(workload.id, container.need); !reserved) {
+    return self_decommission(workload.id, reserved.error());
+  }
+  container.capacity_held = true;
+  const NetworkConnection& connection = container.reservation.network_connection.front();
+  if (const Status can_join = networks_.check_join(connection.network_id, connection.ipaddress, workload.id);
+      !can_join) {
+    return self_decommission(workload.id, can_join.error());
+  }
+  networks_.join(connection.network_id, connection.ipaddress, workload.id);
+  container.network_joined = true;
+  const std::optional<std::string> mount = ports_.store.get(mount_key(workload.id));
+  if (mount) {
+    container.mount = *mount;
+    container.mounted = true;
+  }
+  std::weak_ptr<bool> alive = alive_;
+  flists_.fetch(container.reservation.flist, [this, alive, id = workload.id](Expected<std::string> bytes) {
+    if (alive.expired() || !has(id)) return;
+    if (!bytes) return self_decommission(id, "error starting container: " + bytes.error());
+    restore_attach(id, decode_flist(bytes.value()));
+  });
+}
+
+void ContainerManager::restore_attach(const std::string& workload_id, const Expected<FlistImage>& image) {
+  Container& container = *containers_.at(workload_id);
+  if (!image) return self_decommission(workload_id, "failed to mount flist: " + image.error());
+  container.image_entrypoint = image.value().entrypoint;
+  container.image_environment = image.value().environment;
+  Expected<ContainerSpec> spec = build_spec(container);
+  if (!spec) return self_decommission(workload_id, "error starting container: " + spec.error());
+  container.spec = std::move(spec).value();
+  container.pushers = make_pushers(workload_id, container.reservation);
+  container.observer = std::make_unique<Observer>(*this, workload_id);
+  if (container.mounted && ports_.runtime.attach(workload_id, *container.observer)) {
+    container.started = true;
+    container.state = Container::State::running;
+    container.pushers->start();
+    ports_.events.record("restore_attached", fmt::format("workload={}", workload_id));
+    return;
+  }
+  container.state = Container::State::restarting;
+  container.exited = true;
+  remount_and_start(workload_id);
+}
+
+}  // namespace zsim::core
