@@ -4,6 +4,7 @@
 // are deterministic.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,9 +28,12 @@ struct Identity {
 bool verify_signature_hex(const std::array<std::uint8_t, 32>& public_key, std::string_view message,
                           std::string_view signature_hex);
 
+// Base58 with the bitcoin alphabet; each leading zero byte becomes a leading '1'.
 std::string base58_encode(const std::uint8_t* data, std::size_t size);
+// Lower-case hex, two digits a byte.
 std::string hex_encode(std::string_view bytes);
-// Empty optional-like: returns false when text is not even-length hex.
+// Decodes hex digits of either case into bytes_out. Returns false, with bytes_out empty, when text
+// is not an even number of hex digits.
 bool hex_decode(std::string_view text, std::string& bytes_out);
 
 }  // namespace zsim::core

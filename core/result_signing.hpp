@@ -1,16 +1,24 @@
 #pragma once
-// Results are signed by the node: ed25519 over byte(state) || message || data_json, hex-encoded,
-// as zos signs them for the explorer.
+// Signing of provisioning results. The node signs ed25519 over byte(state) || message || data_json
+// and sends the signature hex-encoded, as zos does; the explorer checks it against the node's
+// public key.
 
 #include <array>
 #include <cstdint>
+#include <string>
 
 #include "core/identity.hpp"
 #include "core/ports.hpp"
 
 namespace zsim::core {
 
+// The signed bytes: the one byte of the state's value, then message, then data_json.
+std::string result_signing_bytes(const ProvisionResult& result);
+
+// Fills result.signature_hex. A result that names a node (node_id not empty) must name this one.
 void sign_result(const Identity& node, ProvisionResult& result);
+
+// True when result.signature_hex is a valid signature of the result by that key.
 bool verify_result(const std::array<std::uint8_t, 32>& node_public_key, const ProvisionResult& result);
 
 }  // namespace zsim::core

@@ -1,0 +1,201 @@
+#include "core/secret_env.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include "core/sodium_init.hpp"
+
+namespace zsim::core {
+
+namespace {
+
+constexpr std::uint32_t version_sealed_box = 0;
+constexpr std::uint32_t version_shared_key = 1;
+constexpr std::size_t nonce_size = crypto_secretbox_NONCEBYTES;
+
+static_assert(crypto_box_PUBLICKEYBYTES == 32 && crypto_box_SECRETKEYBYTES == 32, "curve25519 keys are 32 bytes");
+static_assert(crypto_scalarmult_BYTES == 32, "X25519 shared secrets are 32 bytes");
+static_assert(crypto_secretbox_KEYBYTES == 32, "secretbox keys are 32 bytes");
+static_assert(nonce_size == 24, "the version 1 value starts with a 24-byte nonce");
+static_assert(nonce_size >= crypto_generichash_BYTES_MIN && nonce_size <= crypto_generichash_BYTES_MAX,
+              "blake2b can produce a nonce-sized digest");
+
+using Key32 = std::array<std::uint8_t, 32>;
+
+// Zeroes secret key material when it goes out of scope, on every return path.
+struct WipedKey {
+  Key32 bytes{};
+  WipedKey() = default;
+  WipedKey(const WipedKey&) = delete;
+  WipedKey& operator=(const WipedKey&) = delete;
+  ~WipedKey() { sodium_memzero(bytes.data(), bytes.size()); }
+};
+
+// encrypt_secret() has no error channel: a failure there is a caller's bug (a node public key that
+// is not an ed25519 point, an unknown version), so it stops the program in every build type rather
+// than return bytes that would later decrypt to something unexpected.
+void require(bool condition, const char* what) {
+  if (!condition) {
+    std::fprintf(stderr, "zsim: encrypt_secret: %s\n", what);
+    std::abort();
+  }
+}
+
+Error decryption_error(std::string_view name) {
+  return Error{fmt::format("failed to decrypt secret env var '{}': decryption error", name)};
+}
+
+const unsigned char* bytes_of(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
+
+// key = blake2b-256(X25519(our curve secret, their curve public)). Both sides of version 1 compute
+// the same key: the node from its secret and the user's public key, the user the other way round.
+bool shared_box_key(const Key32& our_curve_secret, const Key32& their_curve_public, Key32& key_out) {
+  WipedKey shared;
+  // crypto_scalarmult refuses a low-order public key, whose shared secret would be all zeros.
+  if (crypto_scalarmult(shared.bytes.data(), our_curve_secret.data(), their_curve_public.data()) != 0) {
+    return false;
+  }
+  const int status = crypto_generichash(key_out.data(), key_out.size(), shared.bytes.data(), shared.bytes.size(),
+                                        nullptr, 0);
+  assert(status == 0);
+  return status == 0;
+}
+
+Expected<std::string> open_sealed_box(const Identity& node, std::string_view name, std::string_view ciphertext) {
+  if (ciphertext.size() < crypto_box_SEALBYTES) {
+    return decryption_error(name);
+  }
+  Key32 node_curve_public{};
+  WipedKey node_curve_secret;
+  if (crypto_sign_ed25519_pk_to_curve25519(node_curve_public.data(), node.public_key.data()) != 0 ||
+      crypto_sign_ed25519_sk_to_curve25519(node_curve_secret.bytes.data(), node.secret_key.data()) != 0) {
+    return decryption_error(name);
+  }
+  std::string plaintext(ciphertext.size() - crypto_box_SEALBYTES, '\0');
+  if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plaintext.data()), bytes_of(ciphertext), ciphertext.size(),
+                           node_curve_public.data(), node_curve_secret.bytes.data()) != 0) {
+    return decryption_error(name);
+  }
+  return plaintext;
+}
+
+Expected<std::string> open_shared_key_box(const Identity& node, std::string_view user_public_key_hex,
+                                          std::string_view name, std::string_view value) {
+  std::string user_public_key;
+  if (!hex_decode(user_public_key_hex, user_public_key) || user_public_key.size() != crypto_sign_PUBLICKEYBYTES) {
+    return decryption_error(name);
+  }
+  if (value.size() < nonce_size + crypto_secretbox_MACBYTES) {
+    return decryption_error(name);
+  }
+  Key32 user_curve_public{};
+  WipedKey node_curve_secret;
+  WipedKey key;
+  if (crypto_sign_ed25519_pk_to_curve25519(user_curve_public.data(), bytes_of(user_public_key)) != 0 ||
+      crypto_sign_ed25519_sk_to_curve25519(node_curve_secret.bytes.data(), node.secret_key.data()) != 0 ||
+      !shared_box_key(node_curve_secret.bytes, user_curve_public, key.bytes)) {
+    return decryption_error(name);
+  }
+  const std::string_view nonce = value.substr(0, nonce_size);
+  const std::string_view boxed = value.substr(nonce_size);
+  std::string plaintext(boxed.size() - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plaintext.data()), bytes_of(boxed), boxed.size(),
+                                 bytes_of(nonce), key.bytes.data()) != 0) {
+    return decryption_error(name);
+  }
+  return plaintext;
+}
+
+std::string seal_to_node(const std::array<std::uint8_t, 32>& node_public_key, std::string_view plaintext) {
+  Key32 node_curve_public{};
+  require(crypto_sign_ed25519_pk_to_curve25519(node_curve_public.data(), node_public_key.data()) == 0,
+          "the node public key is not an ed25519 public key");
+  std::vector<unsigned char> sealed(plaintext.size() + crypto_box_SEALBYTES);
+  require(crypto_box_seal(sealed.data(), bytes_of(plaintext), plaintext.size(), node_curve_public.data()) == 0,
+          "crypto_box_seal failed");
+  return std::string(reinterpret_cast<const char*>(sealed.data()), sealed.size());
+}
+
+// The nonce is a keyed blake2b of the seed and the plaintext, keyed with the box key. Deriving it
+// from the seed alone would reuse a nonce, and so a keystream, whenever one seed encrypts two
+// different values for the same node; with the plaintext mixed in, one nonce only ever covers one
+// plaintext, and the key keeps the nonce from revealing anything about the plaintext.
+std::array<std::uint8_t, nonce_size> derive_nonce(const Key32& key, std::uint64_t nonce_seed,
+                                                  std::string_view plaintext) {
+  std::array<std::uint8_t, 8> seed_bytes{};
+  for (std::size_t i = 0; i < seed_bytes.size(); ++i) {
+    seed_bytes[i] = static_cast<std::uint8_t>(nonce_seed >> (8 * i));  // Little-endian, host-independent.
+  }
+  crypto_generichash_state state;
+  std::array<std::uint8_t, nonce_size> nonce{};
+  require(crypto_generichash_init(&state, key.data(), key.size(), nonce.size()) == 0, "blake2b init failed");
+  require(crypto_generichash_update(&state, seed_bytes.data(), seed_bytes.size()) == 0, "blake2b update failed");
+  require(crypto_generichash_update(&state, bytes_of(plaintext), plaintext.size()) == 0, "blake2b update failed");
+  require(crypto_generichash_final(&state, nonce.data(), nonce.size()) == 0, "blake2b final failed");
+  sodium_memzero(&state, sizeof(state));
+  return nonce;
+}
+
+std::string box_with_shared_key(const Identity& user, const std::array<std::uint8_t, 32>& node_public_key,
+                                std::string_view plaintext, std::uint64_t nonce_seed) {
+  Key32 node_curve_public{};
+  WipedKey user_curve_secret;
+  WipedKey key;
+  require(crypto_sign_ed25519_pk_to_curve25519(node_curve_public.data(), node_public_key.data()) == 0,
+          "the node public key is not an ed25519 public key");
+  require(crypto_sign_ed25519_sk_to_curve25519(user_curve_secret.bytes.data(), user.secret_key.data()) == 0,
+          "the user secret key cannot be converted to curve25519");
+  require(shared_box_key(user_curve_secret.bytes, node_curve_public, key.bytes), "the shared key is degenerate");
+  const std::array<std::uint8_t, nonce_size> nonce = derive_nonce(key.bytes, nonce_seed, plaintext);
+  std::vector<unsigned char> value(nonce_size + crypto_secretbox_MACBYTES + plaintext.size());
+  std::copy(nonce.begin(), nonce.end(), value.begin());
+  require(crypto_secretbox_easy(value.data() + nonce_size, bytes_of(plaintext), plaintext.size(), nonce.data(),
+                                key.bytes.data()) == 0,
+          "crypto_secretbox_easy failed");
+  return std::string(reinterpret_cast<const char*>(value.data()), value.size());
+}
+
+}  // namespace
+
+Expected<std::string> decrypt_secret(const Identity& node, std::uint32_t version,
+                                     std::string_view user_public_key_hex, std::string_view name,
+                                     std::string_view value_hex) {
+  ensure_sodium_initialised();
+  // The version is checked first: an unknown version is an error whatever the value holds, and is
+  // never read as an empty string (zos v0.4.5 did that).
+  if (version != version_sealed_box && version != version_shared_key) {
+    return Error{fmt::format("failed to decrypt secret env var '{}': unknown encryption version {}", name, version)};
+  }
+  std::string value;
+  if (!hex_decode(value_hex, value)) {
+    return decryption_error(name);
+  }
+  // Decryption errors never carry the plaintext, the ciphertext or libsodium's reasons: the name is
+  // the only detail, so nothing secret can leak through a result message.
+  Expected<std::string> plaintext = version == version_sealed_box
+                                        ? open_sealed_box(node, name, value)
+                                        : open_shared_key_box(node, user_public_key_hex, name, value);
+  sodium_memzero(value.data(), value.size());
+  return plaintext;
+}
+
+std::string encrypt_secret(const Identity& user, const std::array<std::uint8_t, 32>& node_public_key,
+                           std::uint32_t version, std::string_view plaintext, std::uint64_t nonce_seed) {
+  ensure_sodium_initialised();
+  require(version == version_sealed_box || version == version_shared_key, "unknown encryption version");
+  std::string value = version == version_sealed_box
+                          ? seal_to_node(node_public_key, plaintext)
+                          : box_with_shared_key(user, node_public_key, plaintext, nonce_seed);
+  assert(value.size() > plaintext.size());
+  std::string value_hex = hex_encode(value);
+  sodium_memzero(value.data(), value.size());
+  return value_hex;
+}
+
+}  // namespace zsim::core

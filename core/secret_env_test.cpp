@@ -1,0 +1,182 @@
+#include "core/secret_env.hpp"
+
+#include <cctype>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace zsim::core {
+namespace {
+
+Identity identity_of(std::uint8_t byte) {
+  Seed32 seed{};
+  seed.fill(byte);
+  return Identity::from_seed(seed);
+}
+
+constexpr std::string_view secret = "hunter2-the-password";
+
+class SecretEnv : public ::testing::Test {
+ protected:
+  const Identity node = identity_of(1);
+  const Identity user = identity_of(2);
+  const Identity stranger = identity_of(3);
+};
+
+TEST_F(SecretEnv, Version0RoundTrip) {
+  const std::string value_hex = encrypt_secret(user, node.public_key, 0, secret, 0);
+  const Expected<std::string> plaintext = decrypt_secret(node, 0, "", "DB_PASSWORD", value_hex);
+  ASSERT_TRUE(plaintext.ok()) << plaintext.error();
+  EXPECT_EQ(plaintext.value(), secret);
+}
+
+TEST_F(SecretEnv, Version1RoundTrip) {
+  const std::string value_hex = encrypt_secret(user, node.public_key, 1, secret, 42);
+  const Expected<std::string> plaintext = decrypt_secret(node, 1, user.public_key_hex(), "DB_PASSWORD", value_hex);
+  ASSERT_TRUE(plaintext.ok()) << plaintext.error();
+  EXPECT_EQ(plaintext.value(), secret);
+}
+
+TEST_F(SecretEnv, EmptyAndBinaryPlaintextsRoundTrip) {
+  const std::string binary("\x00\n\xff=%", 5);
+  for (const std::uint32_t version : {0U, 1U}) {
+    for (const std::string& plaintext : {std::string(), binary, std::string(5000, 'x')}) {
+      const std::string value_hex = encrypt_secret(user, node.public_key, version, plaintext, 7);
+      const Expected<std::string> back = decrypt_secret(node, version, user.public_key_hex(), "K", value_hex);
+      ASSERT_TRUE(back.ok()) << back.error();
+      EXPECT_EQ(back.value(), plaintext) << "version " << version;
+    }
+  }
+}
+
+TEST_F(SecretEnv, Version1IsDeterministicForTheSameNonceSeed) {
+  const std::string first = encrypt_secret(user, node.public_key, 1, secret, 99);
+  const std::string again = encrypt_secret(user, node.public_key, 1, secret, 99);
+  const std::string other_seed = encrypt_secret(user, node.public_key, 1, secret, 100);
+  EXPECT_EQ(first, again);
+  EXPECT_NE(first, other_seed);
+  // nonce(24) + MAC(16) + plaintext, hex-encoded.
+  EXPECT_EQ(first.size(), 2 * (24 + 16 + secret.size()));
+}
+
+// One seed used for two different values must not reuse a nonce (a reused XSalsa20 nonce under one
+// key reveals the XOR of the two plaintexts).
+TEST_F(SecretEnv, Version1NeverReusesANonceAcrossPlaintexts) {
+  const std::string first = encrypt_secret(user, node.public_key, 1, "value-one", 5);
+  const std::string second = encrypt_secret(user, node.public_key, 1, "value-two", 5);
+  EXPECT_NE(first.substr(0, 48), second.substr(0, 48));
+}
+
+TEST_F(SecretEnv, Version0CiphertextsAreFreshEachTime) {
+  EXPECT_NE(encrypt_secret(user, node.public_key, 0, secret, 1), encrypt_secret(user, node.public_key, 0, secret, 1));
+}
+
+TEST_F(SecretEnv, WrongNodeKeyFailsWithTheExactMessage) {
+  for (const std::uint32_t version : {0U, 1U}) {
+    const std::string value_hex = encrypt_secret(user, node.public_key, version, secret, 1);
+    const Expected<std::string> result = decrypt_secret(stranger, version, user.public_key_hex(), "API_KEY", value_hex);
+    ASSERT_FALSE(result.ok()) << "version " << version;
+    EXPECT_EQ(result.error(), "failed to decrypt secret env var 'API_KEY': decryption error");
+  }
+}
+
+TEST_F(SecretEnv, Version1WithAnotherUsersPublicKeyFails) {
+  const std::string value_hex = encrypt_secret(user, node.public_key, 1, secret, 1);
+  const Expected<std::string> result = decrypt_secret(node, 1, stranger.public_key_hex(), "API_KEY", value_hex);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error(), "failed to decrypt secret env var 'API_KEY': decryption error");
+}
+
+TEST_F(SecretEnv, Version1WithAMalformedUserPublicKeyFails) {
+  const std::string value_hex = encrypt_secret(user, node.public_key, 1, secret, 1);
+  for (const std::string& key_hex : {std::string(), std::string("zz"), user.public_key_hex().substr(2),
+                                     user.public_key_hex() + "00"}) {
+    const Expected<std::string> result = decrypt_secret(node, 1, key_hex, "K", value_hex);
+    ASSERT_FALSE(result.ok()) << key_hex;
+    EXPECT_EQ(result.error(), "failed to decrypt secret env var 'K': decryption error");
+  }
+}
+
+TEST_F(SecretEnv, UnknownVersionFailsWithTheExactMessage) {
+  const std::string value_hex = encrypt_secret(user, node.public_key, 1, secret, 1);
+  const Expected<std::string> result = decrypt_secret(node, 2, user.public_key_hex(), "TOKEN", value_hex);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error(), "failed to decrypt secret env var 'TOKEN': unknown encryption version 2");
+  const Expected<std::string> huge = decrypt_secret(node, 4294967295U, "", "TOKEN", "");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.error(), "failed to decrypt secret env var 'TOKEN': unknown encryption version 4294967295");
+}
+
+// zos v0.4.5 decrypted a secret of an unknown version to "" and started the container with it.
+TEST_F(SecretEnv, ZosBugUnknownVersionNeverYieldsAnEmptyString) {
+  for (const std::uint32_t version : {2U, 3U, 255U}) {
+    for (const std::string& value_hex : {std::string(), encrypt_secret(user, node.public_key, 1, "", 1),
+                                         encrypt_secret(user, node.public_key, 0, secret, 1)}) {
+      const Expected<std::string> result = decrypt_secret(node, version, user.public_key_hex(), "X", value_hex);
+      EXPECT_FALSE(result.ok()) << "version " << version;
+    }
+  }
+}
+
+TEST_F(SecretEnv, EmptyValueIsADecryptionError) {
+  for (const std::uint32_t version : {0U, 1U}) {
+    const Expected<std::string> result = decrypt_secret(node, version, user.public_key_hex(), "E", "");
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error(), "failed to decrypt secret env var 'E': decryption error");
+  }
+}
+
+TEST_F(SecretEnv, TruncatedOrGarbageHexFails) {
+  for (const std::uint32_t version : {0U, 1U}) {
+    const std::string value_hex = encrypt_secret(user, node.public_key, version, secret, 1);
+    const std::string garbage_cases[] = {
+        value_hex.substr(0, value_hex.size() - 1),   // Odd length.
+        value_hex.substr(0, value_hex.size() - 2),   // One byte short.
+        value_hex.substr(2),                          // First byte missing.
+        value_hex.substr(0, 20),                      // Shorter than any box.
+        "not hex at all",
+        std::string(value_hex.size(), 'g'),
+        std::string(value_hex.size(), '0'),           // Right length, all zeros.
+        value_hex + "00",                              // Trailing byte.
+    };
+    for (const std::string& garbage : garbage_cases) {
+      const Expected<std::string> result = decrypt_secret(node, version, user.public_key_hex(), "G", garbage);
+      ASSERT_FALSE(result.ok()) << "version " << version << ": " << garbage;
+      EXPECT_EQ(result.error(), "failed to decrypt secret env var 'G': decryption error");
+    }
+  }
+}
+
+TEST_F(SecretEnv, EverySingleByteFlipOfTheCiphertextIsRefused) {
+  for (const std::uint32_t version : {0U, 1U}) {
+    const std::string value_hex = encrypt_secret(user, node.public_key, version, secret, 1);
+    for (std::size_t i = 0; i < value_hex.size(); ++i) {
+      std::string flipped = value_hex;
+      flipped[i] = flipped[i] == '0' ? '8' : '0';
+      EXPECT_FALSE(decrypt_secret(node, version, user.public_key_hex(), "F", flipped).ok())
+          << "version " << version << ", digit " << i;
+    }
+  }
+}
+
+TEST_F(SecretEnv, ErrorsNeverContainThePlaintextOrCiphertext) {
+  const std::string value_hex = encrypt_secret(user, node.public_key, 1, secret, 1);
+  const Expected<std::string> wrong_node = decrypt_secret(stranger, 1, user.public_key_hex(), "PW", value_hex);
+  const Expected<std::string> wrong_version = decrypt_secret(node, 9, user.public_key_hex(), "PW", value_hex);
+  for (const Expected<std::string>* result : {&wrong_node, &wrong_version}) {
+    ASSERT_FALSE(result->ok());
+    EXPECT_EQ(result->error().find(secret), std::string::npos);
+    EXPECT_EQ(result->error().find(value_hex.substr(0, 16)), std::string::npos);
+  }
+}
+
+TEST_F(SecretEnv, UpperCaseHexIsAccepted) {
+  std::string value_hex = encrypt_secret(user, node.public_key, 1, secret, 1);
+  for (char& c : value_hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const Expected<std::string> plaintext = decrypt_secret(node, 1, user.public_key_hex(), "U", value_hex);
+  ASSERT_TRUE(plaintext.ok());
+  EXPECT_EQ(plaintext.value(), secret);
+}
+
+}  // namespace
+}  // namespace zsim::core
