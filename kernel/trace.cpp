@@ -59,6 +59,7 @@ void Trace::record(std::int64_t time_ms, std::string_view node, std::string_view
   XXH64_update(state_->xxh, line_buffer_.data(), line_buffer_.size());
   events_ += 1;
   if (file_ != nullptr) std::fwrite(line_buffer_.data(), 1, line_buffer_.size(), file_);
+  if (observer_) observer_(std::string_view(line_buffer_.data(), line_buffer_.size() - 1));
   if (max_lines_ > 0) {
     if (lines_.size() >= max_lines_) {
       // Dropping from the front of a vector is linear; traces kept in memory are small (tests,

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,8 @@ class Trace {
   void keep_lines(std::size_t max_lines);
   // Also write every line to this file (opened for writing); false when it cannot be opened.
   bool write_to(const std::string& path);
+  // Also hand every line (without its newline) to an observer, e.g. a property checker.
+  void observe(std::function<void(std::string_view line)> observer) { observer_ = std::move(observer); }
 
   std::uint64_t hash() const;
   // The hash as 16 lower-case hex digits.
@@ -41,6 +44,7 @@ class Trace {
   std::size_t lines_dropped_ = 0;
   std::vector<std::string> lines_;
   std::FILE* file_ = nullptr;
+  std::function<void(std::string_view)> observer_;
   std::string line_buffer_;
 };
 

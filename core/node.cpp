@@ -1,0 +1,395 @@
+#include "core/node.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <nlohmann/json.hpp>
+
+namespace zsim::core {
+
+namespace {
+constexpr std::string_view workload_prefix = "workload/";
+constexpr std::string_view deleted_prefix = "deleted/";
+// Markers of accepted "deleted" results are kept this long, then pruned: long enough for every
+// poll that was in flight when the explorer took the result to have come back.
+constexpr std::int64_t deleted_marker_keep_ms = 10 * 60'000;
+
+std::string job_key(const Workload& workload) { return workload.to_delete ? workload.id + "#delete" : workload.id; }
+}  // namespace
+
+std::string_view to_string(WorkloadType type) {
+  switch (type) {
+    case WorkloadType::network: return "network";
+    case WorkloadType::network_resource: return "network_resource";
+    case WorkloadType::zdb: return "zdb";
+    case WorkloadType::volume: return "volume";
+    case WorkloadType::container: return "container";
+    case WorkloadType::kubernetes: return "kubernetes";
+  }
+  return "unknown";
+}
+
+int type_order(WorkloadType type) { return static_cast<int>(type); }
+
+Node::Node(NodeConfig config, NodePorts ports)
+    : config_(std::move(config)),
+      ports_(ports),
+      identity_(Identity::from_seed(config_.identity_seed)),
+      node_id_(identity_.node_id()),
+      ledger_(config_.totals),
+      volumes_(ports.runtime, ports.store, ledger_),
+      flists_(ports.hub, ports.store, ports.events),
+      results_(ports.scheduler, ports.explorer, ports.rng, ports.events, identity_, node_id_,
+               [this](const ProvisionResult& result) { on_result_accepted(result); }),
+      containers_(ContainerManager::Ports{ports.scheduler, ports.runtime, ports.publisher, ports.store, ports.rng,
+                                          ports.events, ports.faults},
+                  identity_, config_.ipv4_only, config_.container, ledger_, networks_, volumes_, flists_,
+                  [this](const std::string& workload_id, const std::string& message) {
+                    on_self_decommissioned(workload_id, message);
+                  }) {
+  assert(config_.poll_interval_ms > 0);
+  assert(config_.expiry_scan_interval_ms > 0);
+}
+
+Node::~Node() {
+  if (started_) {
+    ports_.scheduler.cancel(poll_timer_);
+    ports_.scheduler.cancel(expiry_timer_);
+  }
+  containers_.detach_all();
+}
+
+void Node::start() {
+  assert(!started_);
+  started_ = true;
+  ports_.events.record("daemon_start", fmt::format("node={}", node_id_));
+  restore();
+  last_resync_ms_ = ports_.scheduler.now_ms();
+  schedule_poll(0);
+  std::weak_ptr<bool> alive = alive_;
+  expiry_timer_ = ports_.scheduler.at(ports_.scheduler.now_ms() + config_.expiry_scan_interval_ms, [this, alive] {
+    if (!alive.expired()) scan_expired();
+  });
+}
+
+// The cache in the Store is what survived: all of it after a daemon restart, only volumes after a
+// reboot. Networks come back before the containers that join them, as the engine's type order.
+void Node::restore() {
+  std::vector<Cached> restored;
+  for (const std::string& key : ports_.store.keys(workload_prefix)) {
+    const std::optional<std::string> text = ports_.store.get(key);
+    assert(text.has_value());
+    const nlohmann::json record = nlohmann::json::parse(*text);
+    Expected<Workload> workload = workload_from_json(record.at("workload").dump());
+    assert(workload.ok());
+    restored.push_back(Cached{std::move(workload).value(), static_cast<ResultState>(record.at("state").get<int>()),
+                              record.at("data_json").get<std::string>()});
+  }
+  std::stable_sort(restored.begin(), restored.end(), [](const Cached& a, const Cached& b) {
+    return type_order(a.workload.type) < type_order(b.workload.type);
+  });
+  volumes_.restore();
+  for (Cached& cached : restored) {
+    const Workload& workload = cached.workload;
+    if (workload.type == WorkloadType::network_resource) {
+      const Expected<NetworkResource> network = parse_network_resource(workload.payload_json);
+      assert(network.ok());
+      (void)networks_.install(workload.id, network.value());
+    } else if (workload.type == WorkloadType::container) {
+      containers_.restore(workload, cached.data_json);
+    }
+    cache_.emplace(workload.id, std::move(cached));
+  }
+  report_capacity();
+}
+
+void Node::schedule_poll(std::int64_t delay_ms) {
+  std::weak_ptr<bool> alive = alive_;
+  poll_timer_ = ports_.scheduler.at(ports_.scheduler.now_ms() + delay_ms, [this, alive] {
+    if (alive.expired()) return;
+    poll();
+    schedule_poll(config_.poll_interval_ms);
+  });
+}
+
+void Node::poll() {
+  if (poll_in_flight_) return;  // The explorer is slow: never stack polls.
+  const std::int64_t now_ms = ports_.scheduler.now_ms();
+  const bool resync = now_ms - last_resync_ms_ >= config_.resync_interval_ms;
+  if (resync) last_resync_ms_ = now_ms;
+  const std::uint64_t from = (first_poll_ || resync) ? 0 : cursor_;
+  // The first poll after a start re-sends the results of cached workloads (daemon restart).
+  const bool resend = first_poll_;
+  poll_in_flight_ = true;
+  counters_.polls += 1;
+  std::weak_ptr<bool> alive = alive_;
+  ports_.explorer.poll(node_id_, from, [this, alive, resend](Expected<std::vector<Workload>> workloads) {
+    if (alive.expired()) return;
+    poll_in_flight_ = false;
+    on_polled(std::move(workloads), resend);
+  });
+}
+
+void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {
+  if (!workloads) {
+    counters_.polls_failed += 1;
+    ports_.events.record("poll_failed", fmt::format("error=\"{}\"", workloads.error()));
+    return;
+  }
+  first_poll_ = false;
+  std::vector<Workload> batch = std::move(workloads).value();
+  // Provisions in type order (networks before the containers that join them); deletes after them
+  // in reverse type order, so a container lets go of a volume before the volume goes.
+  std::stable_sort(batch.begin(), batch.end(), [](const Workload& a, const Workload& b) {
+    if (a.to_delete != b.to_delete) return !a.to_delete;
+    const int order_a = type_order(a.type);
+    const int order_b = type_order(b.type);
+    if (order_a != order_b) return a.to_delete ? order_a > order_b : order_a < order_b;
+    if (a.reservation_id != b.reservation_id) return a.reservation_id < b.reservation_id;
+    return a.id < b.id;
+  });
+  for (const Workload& workload : batch) {
+    cursor_ = std::max(cursor_, workload.reservation_id);
+    enqueue(workload, resend);
+  }
+  process_next();
+}
+
+void Node::enqueue(const Workload& workload, bool resend) {
+  const std::string key = job_key(workload);
+  if (queued_.count(key) != 0) return;
+  assert(queue_.size() < config_.queue_max);
+  queued_.insert(key);
+  queue_.push_back(Job{workload, resend});
+}
+
+void Node::process_next() {
+  if (processing_ || queue_.empty()) return;
+  Job job = std::move(queue_.front());
+  queue_.pop_front();
+  queued_.erase(job_key(job.workload));
+  processing_ = true;
+  process(std::move(job));
+}
+
+void Node::job_done() {
+  assert(processing_);
+  processing_ = false;
+  // Continue on a fresh stack: a long run of synchronous jobs must not nest calls.
+  std::weak_ptr<bool> alive = alive_;
+  ports_.scheduler.at(ports_.scheduler.now_ms(), [this, alive] {
+    if (!alive.expired()) process_next();
+  });
+}
+
+void Node::process(Job job) {
+  const Workload& workload = job.workload;
+  if (workload.to_delete) return decommission(workload);
+  const auto cached = cache_.find(workload.id);
+  if (cached != cache_.end()) {
+    // Re-delivery: never provision twice. After a start the cached result goes out again.
+    if (job.resend && !results_.pending(workload.id, cached->second.state)) {
+      counters_.results_resent += 1;
+      results_.send(workload.id, cached->second.state, "", cached->second.data_json);
+    }
+    return job_done();
+  }
+  if (ports_.store.get(std::string(deleted_prefix) + workload.id)) return job_done();  // Already gone.
+  if (results_.pending(workload.id, ResultState::deleted)) return job_done();
+  provision(workload);
+}
+
+Status Node::check_engine_rules(const Workload& workload) const {
+  const std::int64_t now_s = ports_.scheduler.now_ms() / 1000;
+  if (workload.duration_s <= 0) return Error{fmt::format("reservation {} has not duration", workload.id)};
+  if (workload.created_s <= 0 || workload.created_s > now_s + config_.creation_skew_max_s) {
+    return Error{fmt::format("wrong creation date in reservation {}", workload.id)};
+  }
+  if (workload.created_s + workload.duration_s <= now_s) {
+    return Error{fmt::format("reservation {} has expired", workload.id)};
+  }
+  return {};
+}
+
+void Node::provision(const Workload& workload) {
+  // zos sent no result for these engine-level failures, leaving the user waiting; ours answers.
+  if (const Status rules = check_engine_rules(workload); !rules) return failed(workload, rules.error());
+  ports_.events.record("provision", fmt::format("workload={} type={}", workload.id, to_string(workload.type)));
+  switch (workload.type) {
+    case WorkloadType::network_resource: {
+      const Expected<NetworkResource> network = parse_network_resource(workload.payload_json);
+      if (!network) return failed(workload, network.error());
+      if (const Status installed = networks_.install(workload.id, network.value()); !installed) {
+        return failed(workload, installed.error());
+      }
+      return provisioned(workload, nlohmann::json{{"network", network.value().name}}.dump());
+    }
+    case WorkloadType::volume: {
+      const Expected<std::string> data = volumes_.provision(workload);
+      if (!data) return failed(workload, data.error());
+      return provisioned(workload, data.value());
+    }
+    case WorkloadType::container: {
+      std::weak_ptr<bool> alive = alive_;
+      containers_.provision(workload, [this, alive, workload](ContainerOutcome outcome) {
+        if (alive.expired()) return;
+        if (outcome.ok) return provisioned(workload, outcome.data_json);
+        failed(workload, outcome.message);
+      });
+      return;
+    }
+    default:
+      return failed(workload, fmt::format("type of reservation not supported: {}", to_string(workload.type)));
+  }
+}
+
+void Node::provisioned(const Workload& workload, const std::string& data_json) {
+  Cached cached{workload, ResultState::ok, data_json};
+  save(cached);
+  cache_.insert_or_assign(workload.id, std::move(cached));
+  counters_.provisioned += 1;
+  results_.send(workload.id, ResultState::ok, "", data_json);
+  report_capacity();
+  job_done();
+}
+
+// On error zos rolled back, sent the error, then "deleted"; the explorer keeps the error text.
+void Node::failed(const Workload& workload, const std::string& message) {
+  counters_.provision_errors += 1;
+  results_.send(workload.id, ResultState::error, message, "");
+  results_.send(workload.id, ResultState::deleted, message, "");
+  job_done();
+}
+
+void Node::decommission(const Workload& workload) {
+  const auto cached = cache_.find(workload.id);
+  if (cached == cache_.end()) {
+    // Nothing here holds it; the explorer still waits for its "deleted" unless one is on its way.
+    const bool known_gone = ports_.store.get(std::string(deleted_prefix) + workload.id).has_value();
+    if (!known_gone && !results_.pending(workload.id, ResultState::deleted)) {
+      results_.send(workload.id, ResultState::deleted, "", "");
+    }
+    return job_done();
+  }
+  ports_.events.record("decommission", fmt::format("workload={} type={}", workload.id, to_string(workload.type)));
+  switch (cached->second.workload.type) {
+    case WorkloadType::network_resource:
+      (void)networks_.remove(workload.id);
+      return decommissioned(workload.id);
+    case WorkloadType::volume:
+      volumes_.decommission(workload.id);
+      return decommissioned(workload.id);
+    case WorkloadType::container: {
+      std::weak_ptr<bool> alive = alive_;
+      containers_.decommission(workload.id, [this, alive, id = workload.id](ContainerOutcome) {
+        if (!alive.expired()) decommissioned(id);
+      });
+      return;
+    }
+    default:
+      return decommissioned(workload.id);
+  }
+}
+
+void Node::decommissioned(const std::string& workload_id) {
+  forget(workload_id);
+  counters_.decommissioned += 1;
+  results_.send(workload_id, ResultState::deleted, "", "");
+  report_capacity();
+  job_done();
+}
+
+void Node::on_self_decommissioned(const std::string& workload_id, const std::string& message) {
+  // Not a job: the crash policy acts on its own, between jobs or during one.
+  forget(workload_id);
+  counters_.self_decommissions += 1;
+  results_.send(workload_id, ResultState::error, message, "");
+  results_.send(workload_id, ResultState::deleted, message, "");
+  report_capacity();
+}
+
+void Node::on_result_accepted(const ProvisionResult& result) {
+  if (result.state != ResultState::deleted) return;
+  ports_.store.put(std::string(deleted_prefix) + result.workload_id, std::to_string(ports_.scheduler.now_ms()));
+}
+
+// Expired workloads are decommissioned as if the explorer had asked; the explorer will ask as well,
+// and whichever comes second finds nothing left to do.
+void Node::scan_expired() {
+  const std::int64_t now_ms = ports_.scheduler.now_ms();
+  for (const auto& [workload_id, cached] : cache_) {
+    if (cached.workload.created_s + cached.workload.duration_s > now_ms / 1000) continue;
+    Workload expired = cached.workload;
+    expired.to_delete = true;
+    enqueue(expired, false);
+  }
+  for (const std::string& key : ports_.store.keys(deleted_prefix)) {
+    const std::optional<std::string> at_ms = ports_.store.get(key);
+    if (at_ms && now_ms - std::stoll(*at_ms) > deleted_marker_keep_ms) ports_.store.erase(key);
+  }
+  process_next();
+  std::weak_ptr<bool> alive = alive_;
+  expiry_timer_ = ports_.scheduler.at(now_ms + config_.expiry_scan_interval_ms, [this, alive] {
+    if (!alive.expired()) scan_expired();
+  });
+}
+
+void Node::save(const Cached& cached) {
+  const nlohmann::json record{{"workload", nlohmann::json::parse(workload_to_json(cached.workload))},
+                              {"state", static_cast<int>(cached.state)},
+                              {"data_json", cached.data_json}};
+  ports_.store.put(std::string(workload_prefix) + cached.workload.id, record.dump());
+}
+
+void Node::forget(const std::string& workload_id) {
+  cache_.erase(workload_id);
+  ports_.store.erase(std::string(workload_prefix) + workload_id);
+}
+
+void Node::report_capacity() { ports_.explorer.report_capacity(node_id_, ledger_.used()); }
+
+std::vector<std::string> Node::cached_workloads() const {
+  std::vector<std::string> ids;
+  for (const auto& [workload_id, cached] : cache_) ids.push_back(workload_id);
+  return ids;
+}
+
+bool Node::idle() const { return !processing_ && queue_.empty() && results_.pending_total() == 0; }
+
+std::string workload_to_json(const Workload& workload) {
+  return nlohmann::json{{"id", workload.id},
+                        {"reservation_id", workload.reservation_id},
+                        {"type", static_cast<int>(workload.type)},
+                        {"user_id", workload.user_id},
+                        {"user_public_key_hex", workload.user_public_key_hex},
+                        {"created_s", workload.created_s},
+                        {"duration_s", workload.duration_s},
+                        {"version", workload.version},
+                        {"to_delete", workload.to_delete},
+                        {"payload_json", workload.payload_json}}
+      .dump();
+}
+
+Expected<Workload> workload_from_json(std::string_view text) {
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return Error{"workload: not a JSON object"};
+  try {
+    Workload workload;
+    workload.id = json.at("id").get<std::string>();
+    workload.reservation_id = json.at("reservation_id").get<std::uint64_t>();
+    workload.type = static_cast<WorkloadType>(json.at("type").get<int>());
+    workload.user_id = json.at("user_id").get<std::string>();
+    workload.user_public_key_hex = json.at("user_public_key_hex").get<std::string>();
+    workload.created_s = json.at("created_s").get<std::int64_t>();
+    workload.duration_s = json.at("duration_s").get<std::int64_t>();
+    workload.version = json.at("version").get<std::uint32_t>();
+    workload.to_delete = json.at("to_delete").get<bool>();
+    workload.payload_json = json.at("payload_json").get<std::string>();
+    return workload;
+  } catch (const nlohmann::json::exception& error) {
+    return Error{fmt::format("workload: {}", error.what())};
+  }
+}
+
+}  // namespace zsim::core

@@ -1,0 +1,278 @@
+#include "sim/checker.hpp"
+
+#include <fmt/format.h>
+
+#include <cassert>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "core/reservation.hpp"
+
+namespace zsim::sim {
+
+namespace {
+// Splits "<time> <node> <kind> <fields>" without copying.
+struct TraceLine {
+  std::string_view node;
+  std::string_view kind;
+  std::string_view fields;
+};
+
+std::optional<TraceLine> split_trace_line(std::string_view line) {
+  const std::size_t first = line.find(' ');
+  if (first == std::string_view::npos) return std::nullopt;
+  const std::size_t second = line.find(' ', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  const std::size_t third = line.find(' ', second + 1);
+  TraceLine parsed;
+  parsed.node = line.substr(first + 1, second - first - 1);
+  parsed.kind = line.substr(second + 1, third == std::string_view::npos ? std::string_view::npos : third - second - 1);
+  parsed.fields = third == std::string_view::npos ? std::string_view{} : line.substr(third + 1);
+  return parsed;
+}
+
+// The value of "key=value" in a trace line's fields.
+std::string_view field(std::string_view fields, std::string_view key) {
+  std::size_t position = 0;
+  while (position < fields.size()) {
+    const std::size_t end = std::min(fields.find(' ', position), fields.size());
+    const std::string_view pair = fields.substr(position, end - position);
+    if (pair.size() > key.size() && pair.substr(0, key.size()) == key && pair[key.size()] == '=') {
+      return pair.substr(key.size() + 1);
+    }
+    position = end + 1;
+  }
+  return {};
+}
+
+bool is_self_decommission_error(const std::vector<core::ProvisionResult>& results, std::size_t index) {
+  return index > 0 && results[index].state == core::ResultState::error && !results[index].message.empty();
+}
+}  // namespace
+
+Checker::Checker(World& world) : world_(world) {
+  world_.trace().observe([this](std::string_view line) { on_trace_line(line); });
+}
+
+Checker::~Checker() { world_.trace().observe(nullptr); }
+
+void Checker::watch_redis_server(const std::string& address) {
+  world_.redis().psubscribe(address, "*", [this, address](std::string_view channel, std::string_view payload) {
+    on_published(address, channel, payload);
+  });
+}
+
+void Checker::expect_error(const std::string& workload_id, std::string message) {
+  expected_errors_[workload_id] = std::move(message);
+}
+
+void Checker::add_secret(std::string plaintext) {
+  assert(!plaintext.empty());
+  secrets_.push_back(std::move(plaintext));
+}
+
+void Checker::expect_stats_cadence(const std::string& workload_id, const std::string& address,
+                                   const std::string& channel) {
+  cadences_[workload_id] = Cadence{address, channel};
+}
+
+void Checker::check_running_after_reboot(std::size_t node_index, std::int64_t at_ms) {
+  world_.scheduler().at(at_ms, [this, node_index] { check_reboot(node_index); });
+}
+
+void Checker::violate(std::string property, std::string detail) {
+  if (violations_.size() >= violations_max_) return;
+  violations_.push_back(Violation{std::move(property), std::move(detail), world_.now_ms()});
+}
+
+void Checker::check_secrets(std::string_view where, std::string_view text) {
+  for (const std::string& secret : secrets_) {
+    if (text.find(secret) != std::string_view::npos) {
+      // The report names where, never the secret itself.
+      violate("secret_leaked", fmt::format("a secret value appeared in plaintext in {}", where));
+    }
+  }
+}
+
+void Checker::on_trace_line(std::string_view line) {
+  check_secrets("the trace", line);
+  const std::optional<TraceLine> parsed = split_trace_line(line);
+  if (!parsed) return;
+  const std::string node(parsed->node);
+  if (parsed->kind == "provision_start") {
+    const std::string workload(field(parsed->fields, "workload"));
+    if (provisioned_[node].count(workload) != 0) {
+      violate("provisioned_twice", fmt::format("{} provisioned {} again while it was running", node, workload));
+    }
+  } else if (parsed->kind == "provision_ok") {
+    provisioned_[node].insert(std::string(field(parsed->fields, "workload")));
+  } else if (parsed->kind == "provision_error" || parsed->kind == "container_released") {
+    provisioned_[node].erase(std::string(field(parsed->fields, "workload")));
+  } else if (parsed->kind == "node_reboot") {
+    provisioned_[node].clear();
+  }
+}
+
+void Checker::on_published(const std::string& address, std::string_view channel, std::string_view payload) {
+  check_secrets(fmt::format("a message on {}/{}", address, channel), payload);
+  check_log_order(fmt::format("{}/{}", address, channel), payload);
+}
+
+// Fake containers number their lines "<name> line <n> ..." (or "error" on stderr). On one channel
+// the numbers of one container only grow, but for a restart, which begins again at 1.
+void Checker::check_log_order(const std::string& key, std::string_view payload) {
+  const std::size_t name_end = payload.find(' ');
+  if (name_end == std::string_view::npos) return;
+  const std::size_t word_end = payload.find(' ', name_end + 1);
+  if (word_end == std::string_view::npos) return;
+  const std::string_view word = payload.substr(name_end + 1, word_end - name_end - 1);
+  if (word != "line" && word != "error") return;
+  std::uint64_t number = 0;
+  const char* digits = payload.data() + word_end + 1;
+  const auto [end, ec] = std::from_chars(digits, payload.data() + payload.size(), number);
+  if (ec != std::errc() || end == digits) return;
+  lines_checked_ += 1;
+  const std::string line_key = key + "/" + std::string(payload.substr(0, name_end));
+  std::uint64_t& last = last_line_[line_key];
+  if (number <= last && number != 1) {
+    violate("log_order", fmt::format("on {}: line {} came after line {}", line_key, number, last));
+  }
+  last = number;
+}
+
+void Checker::check_results() {
+  fakes::FakeExplorer& explorer = world_.explorer();
+  for (const core::Workload& workload : explorer.workloads()) {
+    const std::vector<core::ProvisionResult>& results = explorer.results(workload.id);
+    std::size_t terminal = 0;
+    std::size_t deleted = 0;
+    std::size_t errors = 0;
+    for (std::size_t index = 0; index < results.size(); index += 1) {
+      const core::ProvisionResult& result = results[index];
+      check_secrets(fmt::format("the results of {}", workload.id), result.message + result.data_json);
+      if (result.state == core::ResultState::deleted) {
+        deleted += 1;
+      } else if (deleted > 0) {
+        violate("results_sequence", fmt::format("{}: a result after \"deleted\"", workload.id));
+      } else if (result.state == core::ResultState::error) {
+        errors += 1;
+        if (terminal > 0 && !is_self_decommission_error(results, index)) {
+          violate("results_sequence", fmt::format("{}: an error after another terminal result", workload.id));
+        }
+        terminal += 1;
+      } else {
+        // An ok may be sent again (re-delivery, daemon restart, reboot), always with the same data.
+        if (terminal > 0 && (results[index - 1].state != core::ResultState::ok ||
+                             results[index - 1].data_json != result.data_json)) {
+          violate("results_sequence", fmt::format("{}: ok with other data after a terminal result", workload.id));
+        }
+        terminal += 1;
+      }
+    }
+    if (deleted != 1) {
+      violate("one_deleted", fmt::format("{}: {} \"deleted\" results, want exactly 1", workload.id, deleted));
+    }
+    if (errors > 1) violate("one_terminal", fmt::format("{}: {} error results", workload.id, errors));
+    const auto expected = expected_errors_.find(workload.id);
+    if (expected == expected_errors_.end()) continue;
+    const std::string expiry = fmt::format("reservation {} has expired", workload.id);
+    const bool matched = !results.empty() && results.front().state == core::ResultState::error &&
+                         (results.front().message == expected->second || results.front().message == expiry);
+    if (!matched) {
+      violate("exact_error", fmt::format("{}: want error \"{}\", got {} \"{}\"", workload.id, expected->second,
+                                         results.empty() ? "nothing" : std::string(fakes::to_string(results.front().state)),
+                                         results.empty() ? "" : results.front().message));
+    }
+  }
+}
+
+void Checker::check_released() {
+  for (std::size_t index = 0; index < world_.node_count(); index += 1) {
+    World::NodeSlot& slot = world_.node(index);
+    const std::string& label = slot.setup.label;
+    if (!slot.runtime->running().empty()) {
+      violate("released", fmt::format("{}: {} containers still run, e.g. {}", label, slot.runtime->running().size(),
+                                      slot.runtime->running().front()));
+    }
+    if (!slot.runtime->mounts().empty()) {
+      violate("released", fmt::format("{}: {} mounts left", label, slot.runtime->mounts().size()));
+    }
+    if (slot.node == nullptr) continue;
+    const core::CapacityUsage& used = slot.node->used();
+    if (used != core::CapacityUsage{}) {
+      violate("capacity_zero", fmt::format("{}: capacity still used: cpu={} memory_mib={} ssd_mib={} hdd_mib={}", label,
+                                           used.cpu, used.memory_mib, used.ssd_mib, used.hdd_mib));
+    }
+    const std::optional<core::CapacityUsage> reported = world_.explorer().capacity(slot.node_id);
+    if (reported && *reported != used) violate("capacity_reported", fmt::format("{}: reported usage differs", label));
+    if (slot.node->networks().addresses_in_use() != 0) {
+      violate("released", fmt::format("{}: {} addresses still taken", label, slot.node->networks().addresses_in_use()));
+    }
+  }
+  if (world_.redis().connections_open() != 0) {
+    violate("released", fmt::format("{} redis connections still open", world_.redis().connections_open()));
+  }
+}
+
+void Checker::check_delivery() {
+  for (std::size_t index = 0; index < world_.node_count(); index += 1) {
+    World::NodeSlot& slot = world_.node(index);
+    if (slot.node == nullptr) continue;
+    const core::DeliveryTotals totals = slot.node->delivery_totals();
+    if (totals.lines_delivered + totals.lines_dropped != totals.lines_produced) {
+      violate("delivery_accounting",
+              fmt::format("{}: delivered {} + dropped {} != produced {}", slot.setup.label, totals.lines_delivered,
+                          totals.lines_dropped, totals.lines_produced));
+    }
+  }
+}
+
+void Checker::check_stats_cadence() {
+  for (const auto& [workload_id, cadence] : cadences_) {
+    const std::vector<core::ProvisionResult>& results = world_.explorer().results(workload_id);
+    if (results.size() < 2 || results.front().state != core::ResultState::ok ||
+        results.back().state != core::ResultState::deleted) {
+      continue;  // It never ran, or ended by itself: no cadence to hold it to.
+    }
+    const std::int64_t ran_s = results.back().epoch_s - results.front().epoch_s;
+    const std::int64_t want = ran_s / 2;
+    const std::int64_t got = static_cast<std::int64_t>(world_.redis().messages(cadence.address, cadence.channel));
+    // The pushers start a little before the ok result and stop at the decommission's first step.
+    if (got < want - 3 || got > want + 3) {
+      violate("stats_cadence", fmt::format("{}: {} stats messages in {} s on {}, want about {}", workload_id, got,
+                                           ran_s, cadence.channel, want));
+    }
+  }
+}
+
+void Checker::check_reboot(std::size_t node_index) {
+  World::NodeSlot& slot = world_.node(node_index);
+  fakes::FakeExplorer& explorer = world_.explorer();
+  const std::int64_t now_s = world_.now_ms() / 1000;
+  for (const core::Workload& workload : explorer.workloads()) {
+    if (workload.type != core::WorkloadType::container) continue;
+    if (explorer.node_of(workload.id) != slot.node_id) continue;
+    if (explorer.state(workload.id) != fakes::NextAction::deploy) continue;
+    if (workload.created_s + workload.duration_s <= now_s + 30) continue;
+    const std::vector<core::ProvisionResult>& results = explorer.results(workload.id);
+    if (results.empty() || results.back().state != core::ResultState::ok) continue;
+    const core::Expected<core::ContainerReservation> reservation = core::parse_container_text(workload.payload_json);
+    if (!reservation) continue;
+    const std::optional<core::ContainerSpec> spec = slot.runtime->spec(workload.id);
+    const std::string& want_ip = reservation.value().network_connection.front().ipaddress;
+    if (!spec || spec->ipv4 != want_ip) {
+      violate("same_ip_after_reboot", fmt::format("{}: {} does not run again with IP {} after the reboot",
+                                                  slot.setup.label, workload.id, want_ip));
+    }
+  }
+}
+
+std::vector<Violation> Checker::finish() {
+  check_results();
+  check_released();
+  check_delivery();
+  check_stats_cadence();
+  return violations_;
+}
+
+}  // namespace zsim::sim

@@ -1,0 +1,76 @@
+#pragma once
+// The checker watches a world while it runs and judges it at the end against the properties of
+// DESIGN.md: exactly one terminal result and one "deleted" per workload, exact error messages,
+// capacity back to zero, everything released, delivery counters that add up, log lines in order
+// and never twice, no secret in plaintext anywhere, the same IPs after a reboot, stats every 2 s.
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/world.hpp"
+
+namespace zsim::sim {
+
+struct Violation {
+  std::string property;  // e.g. "results_sequence"
+  std::string detail;
+  std::int64_t time_ms = 0;
+};
+
+class Checker {
+ public:
+  // Installs its observers on the world's trace; call before the world runs.
+  explicit Checker(World& world);
+  ~Checker();
+  Checker(const Checker&) = delete;
+  Checker& operator=(const Checker&) = delete;
+
+  // Subscribes to every channel of a redis server of the world, to watch what is published.
+  void watch_redis_server(const std::string& address);
+  // The workload must end with this exact error message.
+  void expect_error(const std::string& workload_id, std::string message);
+  // This plaintext must never be seen: not in the trace, results, or anything published.
+  void add_secret(std::string plaintext);
+  // The workload's stats channel must get a message every 2 s while it runs (the world promises
+  // the endpoint stays reachable and the container never stops by itself).
+  void expect_stats_cadence(const std::string& workload_id, const std::string& address, const std::string& channel);
+  // At at_ms, every live container of the node must run again with its own IP (after a reboot).
+  void check_running_after_reboot(std::size_t node_index, std::int64_t at_ms);
+
+  // Judges the end state; the world must have healed every fault and let every reservation end.
+  std::vector<Violation> finish();
+  const std::vector<Violation>& violations() const { return violations_; }
+
+ private:
+  void on_trace_line(std::string_view line);
+  void on_published(const std::string& address, std::string_view channel, std::string_view payload);
+  void check_log_order(const std::string& key, std::string_view payload);
+  void check_secrets(std::string_view where, std::string_view text);
+  void check_results();
+  void check_released();
+  void check_delivery();
+  void check_stats_cadence();
+  void check_reboot(std::size_t node_index);
+  void violate(std::string property, std::string detail);
+
+  World& world_;
+  std::vector<Violation> violations_;
+  std::map<std::string, std::string> expected_errors_;
+  std::vector<std::string> secrets_;
+  struct Cadence {
+    std::string address;
+    std::string channel;
+  };
+  std::map<std::string, Cadence> cadences_;
+  // Per workload on its node: provisioned and not yet released (for "never provisioned twice").
+  std::map<std::string, std::set<std::string>> provisioned_;  // node label -> workload ids.
+  // Per channel key (address/channel), the last line number seen from each container.
+  std::map<std::string, std::uint64_t> last_line_;
+  std::uint64_t lines_checked_ = 0;
+  std::size_t violations_max_ = 1000;
+};
+
+}  // namespace zsim::sim

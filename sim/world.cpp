@@ -1,0 +1,142 @@
+#include "sim/world.hpp"
+
+#include <fmt/format.h>
+
+#include <cassert>
+
+#include "core/md5.hpp"
+
+namespace zsim::sim {
+
+namespace {
+// Streams of the world's PRNG, one per component, so that adding draws to one component never
+// shifts the numbers another sees.
+enum Stream : std::uint64_t {
+  stream_explorer = 1,
+  stream_redis = 2,
+  stream_node_base = 1000,  // + 10 * node index + the node's own streams below.
+  stream_user_base = 1'000'000,
+};
+enum NodeStream : std::uint64_t { node_identity = 0, node_runtime = 1, node_core = 2, node_faults = 3 };
+constexpr std::size_t nodes_max = 10'000;
+
+core::Seed32 seed_from(kernel::Prng prng) {
+  core::Seed32 seed{};
+  for (std::size_t index = 0; index < seed.size(); index += 8) {
+    const std::uint64_t word = prng.next_u64();
+    for (std::size_t byte = 0; byte < 8; byte += 1) seed[index + byte] = static_cast<std::uint8_t>(word >> (8 * byte));
+  }
+  return seed;
+}
+
+std::uint64_t user_stream(const std::string& user_id) {
+  // FNV-1a: a fixed, portable hash of the user id.
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : user_id) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return stream_user_base + hash % 1'000'000'000ULL;
+}
+}  // namespace
+
+void SimFaultPoints::enable(const std::string& point, std::uint64_t numerator, std::uint64_t denominator) {
+  assert(denominator > 0 && numerator <= denominator);
+  rates_[point] = {numerator, denominator};
+}
+
+bool SimFaultPoints::fire(std::string_view point) {
+  const auto found = rates_.find(point);
+  if (found == rates_.end()) return false;
+  const bool fires = prng_.chance(found->second.first, found->second.second);
+  fired_ += fires ? 1 : 0;
+  return fires;
+}
+
+World::World(std::uint64_t seed)
+    : seed_(seed),
+      prng_(seed),
+      scheduler_(world_epoch_ms),
+      explorer_(std::make_unique<fakes::FakeExplorer>(scheduler_, trace_, "explorer", prng_.fork(stream_explorer))),
+      hub_(std::make_unique<fakes::FakeHub>(scheduler_, trace_, "hub",
+                                            [](std::string_view data) { return core::md5_hex(data); })),
+      redis_(std::make_unique<fakes::FakeRedis>(scheduler_, trace_, prng_.fork(stream_redis), "redis")) {}
+
+World::~World() { stop_daemons(); }
+
+std::size_t World::add_node(const NodeSetup& setup) {
+  assert(nodes_.size() < nodes_max);
+  assert(find_node(setup.label) == nodes_.size());
+  const std::size_t index = nodes_.size();
+  const std::uint64_t base = stream_node_base + 10 * index;
+  auto slot = std::make_unique<NodeSlot>();
+  slot->setup = setup;
+  slot->config.identity_seed = seed_from(prng_.fork(base + node_identity));
+  slot->config.totals = setup.totals;
+  slot->config.ipv4_only = setup.ipv4_only;
+  fakes::FakeRuntimeConfig runtime_config;
+  runtime_config.node_cpu_count = static_cast<std::uint32_t>(std::max<std::uint64_t>(setup.totals.cpu, 1));
+  runtime_config.ipv4_only = setup.ipv4_only;
+  runtime_config.ipv6_prefix = fmt::format("2a02:1802:5e:{:x}", 0x1100 + index);
+  slot->runtime = std::make_unique<fakes::FakeRuntime>(scheduler_, trace_, setup.label,
+                                                       prng_.fork(base + node_runtime), runtime_config);
+  slot->store = std::make_unique<fakes::MemoryStore>();
+  slot->rng = std::make_unique<kernel::Prng>(prng_.fork(base + node_core));
+  slot->events = std::make_unique<TraceEventLog>(scheduler_, trace_, setup.label);
+  slot->faults = std::make_unique<SimFaultPoints>(prng_.fork(base + node_faults));
+  const core::Identity identity = core::Identity::from_seed(slot->config.identity_seed);
+  slot->node_id = identity.node_id();
+  explorer_->register_node(slot->node_id, identity.public_key);
+  trace_.record(scheduler_.now_ms(), setup.label, "node_added",
+                fmt::format("node_id={} cpu={} memory_mib={} ssd_mib={} hdd_mib={} ipv4_only={}", slot->node_id,
+                            setup.totals.cpu, setup.totals.memory_mib, setup.totals.ssd_mib, setup.totals.hdd_mib,
+                            setup.ipv4_only));
+  nodes_.push_back(std::move(slot));
+  start_daemon(*nodes_.back());
+  return index;
+}
+
+void World::start_daemon(NodeSlot& slot) {
+  assert(slot.node == nullptr);
+  core::NodePorts ports{scheduler_, *explorer_, *hub_, *slot.runtime, *redis_, *slot.store,
+                        *slot.rng,  *slot.events, *slot.faults};
+  slot.node = std::make_unique<core::Node>(slot.config, ports);
+  slot.node->start();
+}
+
+void World::restart_daemon(std::size_t index) {
+  NodeSlot& slot = node(index);
+  trace_.record(scheduler_.now_ms(), slot.setup.label, "daemon_restart", "");
+  slot.node.reset();
+  slot.daemon_restarts += 1;
+  start_daemon(slot);
+}
+
+void World::reboot_node(std::size_t index) {
+  NodeSlot& slot = node(index);
+  trace_.record(scheduler_.now_ms(), slot.setup.label, "node_reboot", "");
+  slot.node.reset();
+  slot.runtime->reboot();
+  slot.store->wipe_for_reboot();
+  slot.reboots += 1;
+  start_daemon(slot);
+}
+
+void World::stop_daemons() {
+  for (auto& slot : nodes_) slot->node.reset();
+}
+
+void World::run_until(std::int64_t time_ms) {
+  assert(time_ms >= scheduler_.now_ms());
+  scheduler_.run_until(time_ms);
+}
+
+core::Identity World::user_identity(const std::string& user_id) const {
+  return core::Identity::from_seed(seed_from(prng_.fork(user_stream(user_id))));
+}
+
+std::size_t World::find_node(std::string_view label_or_id) const {
+  for (std::size_t index = 0; index < nodes_.size(); index += 1) {
+    if (nodes_[index]->setup.label == label_or_id || nodes_[index]->node_id == label_or_id) return index;
+  }
+  return nodes_.size();
+}
+
+}  // namespace zsim::sim

@@ -1,0 +1,128 @@
+#pragma once
+// The simulated world: N nodes, each running the real provisioning core (core::Node) on its own
+// fake runtime and store, around one fake explorer, one fake flist hub and one fake redis, all on
+// one virtual-time scheduler and one trace. Daemon restarts and node reboots replace a node's
+// core::Node object the way a real restart replaces the process.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/identity.hpp"
+#include "core/node.hpp"
+#include "fakes/fake_explorer.hpp"
+#include "fakes/fake_hub.hpp"
+#include "fakes/fake_redis.hpp"
+#include "fakes/fake_runtime.hpp"
+#include "fakes/memory_store.hpp"
+#include "kernel/prng.hpp"
+#include "kernel/scheduler.hpp"
+#include "kernel/trace.hpp"
+
+namespace zsim::sim {
+
+// Virtual time starts at 2020-11-01 00:00:00 UTC, the era of zos v0.4.5, so result epochs and stats
+// timestamps look like the real ones.
+inline constexpr std::int64_t world_epoch_ms = 1'604'188'800'000;
+
+// The core's narration goes into the trace under the node's label.
+class TraceEventLog final : public core::EventLog {
+ public:
+  TraceEventLog(core::Scheduler& scheduler, kernel::Trace& trace, std::string label)
+      : scheduler_(scheduler), trace_(trace), label_(std::move(label)) {}
+  void record(std::string_view kind, std::string_view detail) override {
+    trace_.record(scheduler_.now_ms(), label_, kind, detail);
+  }
+
+ private:
+  core::Scheduler& scheduler_;
+  kernel::Trace& trace_;
+  std::string label_;
+};
+
+// BUGGIFY: a fault point fires with the rate the run enabled for it, decided by the seeded PRNG.
+class SimFaultPoints final : public core::FaultPoints {
+ public:
+  explicit SimFaultPoints(kernel::Prng prng) : prng_(prng) {}
+  void enable(const std::string& point, std::uint64_t numerator, std::uint64_t denominator);
+  void disable_all() { rates_.clear(); }
+  bool fire(std::string_view point) override;
+  std::uint64_t fired() const { return fired_; }
+
+ private:
+  kernel::Prng prng_;
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> rates_;
+  std::uint64_t fired_ = 0;
+};
+
+struct NodeSetup {
+  std::string label;  // "node-1": how the trace and scenarios name the node.
+  core::CapacityUsage totals{16, 64 * 1024, 1024 * 1024, 4 * 1024 * 1024};
+  bool ipv4_only = false;
+};
+
+class World {
+ public:
+  struct NodeSlot {
+    NodeSetup setup;
+    core::NodeConfig config;
+    std::unique_ptr<fakes::FakeRuntime> runtime;
+    std::unique_ptr<fakes::MemoryStore> store;
+    std::unique_ptr<kernel::Prng> rng;
+    std::unique_ptr<TraceEventLog> events;
+    std::unique_ptr<SimFaultPoints> faults;
+    std::unique_ptr<core::Node> node;  // Null while the daemon is down.
+    std::string node_id;
+    std::uint64_t daemon_restarts = 0;
+    std::uint64_t reboots = 0;
+  };
+
+  explicit World(std::uint64_t seed);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // Adds a node and starts its daemon now.
+  std::size_t add_node(const NodeSetup& setup);
+  // The daemon stops and starts again on the same cache; containers keep running.
+  void restart_daemon(std::size_t index);
+  // The node reboots: containers and mounts die, the cache is wiped except volumes.
+  void reboot_node(std::size_t index);
+  // Stops every daemon (containers keep running); the destructor does it too.
+  void stop_daemons();
+
+  void run_until(std::int64_t time_ms);
+  std::int64_t now_ms() const { return scheduler_.now_ms(); }
+
+  // A user's identity, derived from the seed and the user id, for secret encryption.
+  core::Identity user_identity(const std::string& user_id) const;
+
+  kernel::VirtualScheduler& scheduler() { return scheduler_; }
+  kernel::Trace& trace() { return trace_; }
+  fakes::FakeExplorer& explorer() { return *explorer_; }
+  fakes::FakeHub& hub() { return *hub_; }
+  fakes::FakeRedis& redis() { return *redis_; }
+  std::size_t node_count() const { return nodes_.size(); }
+  NodeSlot& node(std::size_t index) { return *nodes_.at(index); }
+  const NodeSlot& node(std::size_t index) const { return *nodes_.at(index); }
+  // The index of the node with that label or node id; node_count() when there is none.
+  std::size_t find_node(std::string_view label_or_id) const;
+  std::uint64_t seed() const { return seed_; }
+  kernel::Prng& prng() { return prng_; }
+
+ private:
+  void start_daemon(NodeSlot& slot);
+
+  std::uint64_t seed_;
+  kernel::Prng prng_;
+  kernel::VirtualScheduler scheduler_;
+  kernel::Trace trace_;
+  std::unique_ptr<fakes::FakeExplorer> explorer_;
+  std::unique_ptr<fakes::FakeHub> hub_;
+  std::unique_ptr<fakes::FakeRedis> redis_;
+  std::vector<std::unique_ptr<NodeSlot>> nodes_;
+};
+
+}  // namespace zsim::sim
