@@ -49,6 +49,7 @@ core::Expected<std::string> read_file(const std::string& path) {
     if (got <= 0) break;
   }
   ::close(fd);
+  assert(content.size() <= file_size_max_bytes + read_chunk_bytes);
   if (error.empty() && content.size() > file_size_max_bytes) {
     error = fmt::format("file is larger than {} MiB, not a reservation", file_size_max_bytes >> 20U);
   }

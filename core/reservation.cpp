@@ -227,6 +227,8 @@ TextPosition position_of(std::string_view text, std::size_t byte_1based) {
       position.column++;
     }
   }
+  assert(position.line >= 1 && position.column >= 1);
+  assert(position.line <= offset + 1 && position.column <= offset + 1);
   return position;
 }
 
@@ -299,6 +301,9 @@ Expected<ContainerReservation> parse_container(const json& payload) {
   read_logs(reader, payload, reservation.logs);
   read_stats(reader, payload, reservation.stats_aggregator);
   if (reader.failed()) return Error{reader.error()};
+  // Lists are read whole or not at all: an element that fails ends the parse.
+  assert(reservation.volumes.size() == payload.value("volumes", json::array()).size() ||
+         payload.at("volumes").is_null());
   return reservation;
 }
 
