@@ -2,6 +2,40 @@
 // The container reservation as the explorer hands it to a node: the payload of the seed document,
 // with the explorer's snake_case field names. Parsing checks JSON types and names the field by its
 // path; validate() applies the provisioning rules with the exact messages of the real node.
+//
+// Error messages, exactly (tests in core/reservation_test.cpp pin each one):
+//
+// parse_container / parse_container_text (type errors, "PATH: expected KIND, got WHAT"):
+//   "capacity.cpu: expected a non-negative integer, got string"
+//   "capacity.cpu: expected a non-negative integer, got -2"      (numbers are shown, other kinds named)
+//   "network_connection[0].ipaddress: expected a string, got number"
+//   "environment.KEY: expected a string, got boolean"
+//   "volumes: expected an array, got object", "volumes[1]: expected an object, got string"
+//   "interactive: expected a boolean, got string"
+//   "reservation: expected a JSON object, got array"             (the top level)
+//   "invalid JSON at line L, column C: REASON"                    (column counts UTF-8 characters)
+//   A secret value is never shown: "secret_environment.K: expected a string, got number".
+//   null is accepted (as empty) for lists, maps and the objects capacity and data; a scalar field
+//   that is null is a type error ("got null"), as nothing the explorer sends has one.
+//
+// validate(), in this order (the first failure is returned):
+//   1. "unknown disk type: X"                      (not prefixed: zos failed it while decoding the
+//                                                    workload, before the container's own checks)
+//   2. schema_error_prefix + one of, in zos's order:
+//      "network ID cannot be empty"                 (also when network_connection is empty)
+//      "network_connection: only one network connection is supported, got N"
+//      "missing container IP address"
+//      "network_connection[0].ipaddress: invalid container IP address 'X', expected a dotted IPv4
+//       address like 172.24.1.10"                   (one line; X is the text as written)
+//      "missing flist url"
+//      "amount of memory allocated for the container cannot be lower then 64 megabytes"
+//      "cannot create a container with 0 CPU allocated"
+//   3. For each logs[i]: "logs[i].type: unsupported type 'T', only 'redis' is supported", then
+//      "logs[i].data.stdout: " + parse_redis_url's error, the same for "logs[i].data.stderr".
+//   4. For each stats_aggregator[i]: the same for ".type" and "stats_aggregator[i].data.endpoint: ".
+//   5. For each secret_environment entry, by name:
+//      "secret_environment.NAME: expected hex-encoded ciphertext (an even number of hex digits)"
+//   No message ever contains a secret value or a redis password.
 
 #include <cstdint>
 #include <map>
@@ -42,8 +76,17 @@ struct RedisUrl {
   bool operator==(const RedisUrl&) const = default;
 };
 
-// Errors, exactly: "invalid scheme, expected redis://" and
-// "missing channel name, expected: redis://host/channel"; a bad port is named too.
+inline constexpr std::uint16_t redis_default_port = 6379;
+
+// Errors, exactly (zos's two first, the others ours; none shows the password):
+//   "invalid scheme, expected redis://"                       (the scheme is case-insensitive)
+//   "missing channel name, expected: redis://host/channel"
+//   "missing host, expected: redis://host/channel"
+//   "invalid port 'P', expected a number from 1 to 65535"      (also for "host:" with no digits)
+//   "unsupported user name in redis URL, expected redis://[:password@]host[:port]/channel"
+// The password and the channel are taken verbatim (no percent-decoding); the password ends at the
+// last '@' before the first '/', and the channel is everything after that '/'. An IPv6 host is
+// written in brackets ("redis://[::1]:6379/ch").
 Expected<RedisUrl> parse_redis_url(std::string_view url);
 
 struct ContainerMount {
@@ -110,14 +153,24 @@ nlohmann::json to_json(const ContainerReservation& reservation);
 // The provisioning rules, in the order of the real node, with its exact messages.
 Status validate(const ContainerReservation& reservation);
 
-// The effective root disk: size 0 or an empty type means 256 MiB of SSD.
+// The effective root disk. As in zos, each half defaults on its own: size 0 means 256 MiB (of the
+// type asked for, so size 0 with "hdd" is 256 MiB of HDD) and an empty type means SSD (of the size
+// asked for). Precondition: the disk type parses (validate() passed).
 struct RootDisk {
   std::uint64_t size_mib = root_disk_default_mib;
   DiskType type = DiskType::ssd;
+  bool operator==(const RootDisk&) const = default;
 };
 RootDisk root_disk(const ContainerReservation& reservation);
 
-// path.Join("/", mountpoint): "data/../x//y" becomes "/x/y".
+// path.Join("/", mountpoint): "data/../x//y" becomes "/x/y"; ".." never climbs above "/", and an
+// empty mountpoint is "/".
 std::string normalise_mountpoint(std::string_view mountpoint);
+
+// Four decimal octets 0-255 separated by dots, without leading zeros (Go's net.ParseIP since 1.17
+// refuses them too, as they read as octal elsewhere).
+bool is_ipv4_address(std::string_view text);
+// An even number of hex digits, either case (the empty string included).
+bool is_hex(std::string_view text);
 
 }  // namespace zsim::core

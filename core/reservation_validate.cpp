@@ -1,0 +1,192 @@
+// The provisioning rules of a container reservation and the redis URLs of its logs and stats.
+// Messages are listed in core/reservation.hpp; the zos ones are kept word for word (typos
+// included, "lower then") because users and scenario files match on them.
+
+#include <fmt/format.h>
+
+#include <cassert>
+#include <charconv>
+#include <cstddef>
+
+#include "core/reservation.hpp"
+
+namespace zsim::core {
+
+namespace {
+
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); i++) {
+    const char c = text[i];
+    const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (lower != prefix[i]) return false;
+  }
+  return true;
+}
+
+Expected<std::uint16_t> parse_port(std::string_view text) {
+  unsigned long value = 0;
+  const char* end = text.data() + text.size();
+  const auto [last, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || last != end || value == 0 || value > 65535) {
+    return Error{fmt::format("invalid port '{}', expected a number from 1 to 65535", text)};
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+// "host", "host:port", "[v6]" or "[v6]:port" into url.host and url.port.
+Status parse_host_port(std::string_view authority, RedisUrl& url) {
+  std::string_view host = authority;
+  std::string_view port_text;
+  bool has_port = false;
+  if (authority.starts_with('[')) {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return Error{"invalid host, expected a closing ']' after an IPv6 address"};
+    }
+    host = authority.substr(1, close - 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return Error{"invalid host, expected ':port' after ']'"};
+      port_text = after.substr(1);
+      has_port = true;
+    }
+  } else if (const std::size_t colon = authority.find(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port_text = authority.substr(colon + 1);
+    has_port = true;
+  }
+  if (host.empty()) return Error{"missing host, expected: redis://host/channel"};
+  url.host = std::string(host);
+  if (has_port) {
+    const Expected<std::uint16_t> port = parse_port(port_text);
+    if (!port) return Error{port.error()};
+    url.port = port.value();
+  }
+  return {};
+}
+
+Status check_redis_url(std::string_view path, std::string_view url) {
+  const Expected<RedisUrl> parsed = parse_redis_url(url);
+  if (parsed) return {};
+  return Error{fmt::format("{}: {}", path, parsed.error())};
+}
+
+Status check_endpoint_type(std::string_view path, std::string_view type) {
+  if (type == "redis") return {};
+  return Error{fmt::format("{}.type: unsupported type '{}', only 'redis' is supported", path, type)};
+}
+
+// The checks zos made in validateContainerConfig, in its order, without the prefix.
+Status check_schema(const ContainerReservation& reservation) {
+  const std::vector<NetworkConnection>& networks = reservation.network_connection;
+  if (networks.empty() || networks.front().network_id.empty()) return Error{"network ID cannot be empty"};
+  // zos silently used the first connection and ignored the others; a reservation that asks for
+  // two networks would get one without being told, so it is refused instead.
+  if (networks.size() > 1) {
+    return Error{fmt::format("network_connection: only one network connection is supported, got {}",
+                             networks.size())};
+  }
+  const std::string& ip = networks.front().ipaddress;
+  if (ip.empty()) return Error{"missing container IP address"};
+  if (!is_ipv4_address(ip)) {
+    return Error{fmt::format(
+        "network_connection[0].ipaddress: invalid container IP address '{}', expected a dotted IPv4 "
+        "address like 172.24.1.10",
+        ip)};
+  }
+  if (reservation.flist.empty()) return Error{"missing flist url"};
+  if (reservation.capacity.memory_mib < memory_min_mib) {
+    return Error{fmt::format(
+        "amount of memory allocated for the container cannot be lower then {} megabytes", memory_min_mib)};
+  }
+  if (reservation.capacity.cpu == 0) return Error{"cannot create a container with 0 CPU allocated"};
+  return {};
+}
+
+Status check_logs(const std::vector<LogsEndpoint>& logs) {
+  for (std::size_t i = 0; i < logs.size(); i++) {
+    const std::string path = fmt::format("logs[{}]", i);
+    if (Status status = check_endpoint_type(path, logs[i].type); !status) return status;
+    if (Status status = check_redis_url(path + ".data.stdout", logs[i].stdout_url); !status) return status;
+    if (Status status = check_redis_url(path + ".data.stderr", logs[i].stderr_url); !status) return status;
+  }
+  return {};
+}
+
+Status check_stats(const std::vector<StatsEndpoint>& stats) {
+  for (std::size_t i = 0; i < stats.size(); i++) {
+    const std::string path = fmt::format("stats_aggregator[{}]", i);
+    if (Status status = check_endpoint_type(path, stats[i].type); !status) return status;
+    if (Status status = check_redis_url(path + ".data.endpoint", stats[i].endpoint_url); !status) {
+      return status;
+    }
+  }
+  return {};
+}
+
+// Only the name is ever printed: the value is ciphertext of a secret, and a value that is not
+// hex may well be the plaintext someone forgot to encrypt.
+Status check_secrets(const std::map<std::string, std::string>& secrets) {
+  for (const auto& [name, value] : secrets) {
+    if (!is_hex(value)) {
+      return Error{fmt::format(
+          "secret_environment.{}: expected hex-encoded ciphertext (an even number of hex digits)", name)};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string RedisUrl::address() const {
+  assert(!host.empty());
+  // An IPv6 host goes back into brackets so that the port stays readable.
+  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
+  return fmt::format("{}:{}", host, port);
+}
+
+std::string RedisUrl::display() const {
+  return fmt::format("redis://{}{}/{}", password.empty() ? "" : ":***@", address(), channel);
+}
+
+Expected<RedisUrl> parse_redis_url(std::string_view url) {
+  constexpr std::string_view scheme = "redis://";
+  if (!starts_with_ignoring_case(url, scheme)) return Error{"invalid scheme, expected redis://"};
+  std::string_view rest = url.substr(scheme.size());
+  const std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  const std::string_view channel = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+  if (channel.empty()) return Error{"missing channel name, expected: redis://host/channel"};
+
+  RedisUrl result;
+  result.channel = std::string(channel);
+  // The last '@' ends the user information, as in Go's url.Parse, so a password may contain '@'.
+  if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    const std::string_view userinfo = authority.substr(0, at);
+    authority.remove_prefix(at + 1);
+    if (!userinfo.empty() && userinfo.front() != ':') {
+      return Error{"unsupported user name in redis URL, expected redis://[:password@]host[:port]/channel"};
+    }
+    if (!userinfo.empty()) result.password = std::string(userinfo.substr(1));
+  }
+  if (Status status = parse_host_port(authority, result); !status) return Error{status.error()};
+  assert(!result.host.empty() && !result.channel.empty() && result.port != 0);
+  return result;
+}
+
+Status validate(const ContainerReservation& reservation) {
+  // zos decoded the disk type with the workload, before the container's own checks ran, so a bad
+  // type is reported first and without the schema prefix.
+  if (const Expected<DiskType> type = parse_disk_type(reservation.capacity.disk_type); !type) {
+    return Error{type.error()};
+  }
+  if (Status status = check_schema(reservation); !status) {
+    return Error{fmt::format("{}{}", schema_error_prefix, status.error())};
+  }
+  if (Status status = check_logs(reservation.logs); !status) return status;
+  if (Status status = check_stats(reservation.stats_aggregator); !status) return status;
+  return check_secrets(reservation.secret_environment);
+}
+
+}  // namespace zsim::core
