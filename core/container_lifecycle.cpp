@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cassert>
 
 #include "core/container_manager_internal.hpp"
@@ -179,7 +180,7 @@ void ContainerManager::start_again(const std::string& workload_id) {
   container.started = true;
   container.exited = false;
   container.state = Container::State::running;
-  if (!container.pushers->running()) container.pushers->start();
+  if (!container.pushers->started()) container.pushers->start();
   ports_.events.record("container_restarted", fmt::format("workload={} remounted=true", workload_id));
 }
 
@@ -287,31 +288,51 @@ std::unique_ptr<ContainerPushers> ContainerManager::make_pushers(const std::stri
     stats.push_back(parse_redis_url(endpoint.endpoint_url).value());
   }
   return std::make_unique<ContainerPushers>(ports_.scheduler, ports_.publisher, ports_.rng, ports_.runtime, name,
-                                            std::move(logs), std::move(stats), policy_.delivery);
+                                            logs, stats, policy_.delivery, policy_.stats_interval_ms, &ports_.events);
 }
 
 void ContainerManager::retire_pushers(std::unique_ptr<ContainerPushers> pushers) {
-  pushers->stop(policy_.drain_deadline_ms);
-  // Free what has drained; keep the rest until it has.
-  std::erase_if(draining_, [this](std::unique_ptr<ContainerPushers>& draining) {
-    if (!draining->drained()) return false;
-    retired_totals_.add(draining->totals());
-    return true;
-  });
   if (draining_.size() >= draining_max) {
-    retired_totals_.add(draining_.front()->totals());
+    // Too many still draining: the oldest is abandoned and what it still holds counts as dropped.
+    accumulate(retired_totals_, draining_.front()->totals(), /*abandoned=*/true);
     draining_.erase(draining_.begin());
   }
+  ContainerPushers* raw = pushers.get();
   draining_.push_back(std::move(pushers));
+  std::weak_ptr<bool> alive = alive_;
+  raw->stop(ports_.scheduler.now_ms() + policy_.drain_deadline_ms, [this, alive, raw] {
+    if (alive.expired()) return;
+    const auto found = std::find_if(draining_.begin(), draining_.end(),
+                                    [raw](const std::unique_ptr<ContainerPushers>& draining) { return draining.get() == raw; });
+    if (found == draining_.end()) return;
+    accumulate(retired_totals_, raw->totals());
+    draining_.erase(found);
+  });
 }
 
-DeliveryTotals ContainerManager::delivery_totals() const {
-  DeliveryTotals totals = retired_totals_;
-  for (const auto& draining : draining_) totals.add(draining->totals());
+PushersTotals ContainerManager::delivery_totals() const {
+  PushersTotals totals = retired_totals_;
+  for (const auto& draining : draining_) accumulate(totals, draining->totals());
   for (const auto& [workload_id, container] : containers_) {
-    if (container->pushers) totals.add(container->pushers->totals());
+    if (container->pushers) accumulate(totals, container->pushers->totals());
   }
   return totals;
+}
+
+void accumulate(PushersTotals& into, const PushersTotals& from, bool abandoned) {
+  DeliveryCounters counters = from.targets;
+  if (abandoned) {
+    counters.lines_dropped += counters.lines_buffered + counters.lines_in_flight;
+    counters.lines_buffered = 0;
+    counters.lines_in_flight = 0;
+  }
+  into.targets += counters;
+  into.stats_ticks += from.stats_ticks;
+  into.stats_skipped += from.stats_skipped;
+  into.lines_out += from.lines_out;
+  into.lines_err += from.lines_err;
+  into.long_line_pieces += from.long_line_pieces;
+  into.endpoints_ignored += from.endpoints_ignored;
 }
 
 }  // namespace zsim::core

@@ -23,6 +23,10 @@
 
 namespace zsim::core {
 
+// Adds from to into. With abandoned, lines still buffered or in flight count as dropped: their
+// pushers are going away (a daemon restart) and nothing will deliver them.
+void accumulate(PushersTotals& into, const PushersTotals& from, bool abandoned = false);
+
 struct ContainerPolicy {
   std::int64_t restart_delay_ms = 2'000;
   std::uint32_t crashes_max = 4;            // Exits within crash_window_ms that end the container.
@@ -31,6 +35,7 @@ struct ContainerPolicy {
   std::int64_t sigterm_interval_ms = 1'000;
   std::int64_t ipv6_wait_max_ms = 120'000;
   std::int64_t drain_deadline_ms = 5'000;   // How long pushers may drain at decommission.
+  std::int64_t stats_interval_ms = 2'000;
   DeliveryLimits delivery;
 };
 
@@ -77,8 +82,8 @@ class ContainerManager {
   bool busy(const std::string& workload_id) const;
   std::size_t running() const { return containers_.size(); }
   std::vector<std::string> names() const;
-  // Delivery counters of every pusher this manager ran, live and retired, by channel key.
-  DeliveryTotals delivery_totals() const;
+  // Delivery counters of every pusher this manager ran, live and retired.
+  PushersTotals delivery_totals() const;
 
  private:
   struct Container;
@@ -125,7 +130,7 @@ class ContainerManager {
   SelfDecommissioned self_decommissioned_;
   std::map<std::string, std::unique_ptr<Container>> containers_;
   std::vector<std::unique_ptr<ContainerPushers>> draining_;  // Bounded: drained ones are freed.
-  DeliveryTotals retired_totals_;
+  PushersTotals retired_totals_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -79,7 +79,7 @@ class Node {
   const CapacityUsage& totals() const { return ledger_.totals(); }
   const NodeCounters& counters() const { return counters_; }
   const ResultSenderCounters& result_counters() const { return results_.counters(); }
-  DeliveryTotals delivery_totals() const { return containers_.delivery_totals(); }
+  PushersTotals delivery_totals() const { return containers_.delivery_totals(); }
   const NetworkRegistry& networks() const { return networks_; }
   std::size_t containers_running() const { return containers_.running(); }
   std::vector<std::string> cached_workloads() const;

@@ -216,13 +216,12 @@ void Checker::check_released() {
 
 void Checker::check_delivery() {
   for (std::size_t index = 0; index < world_.node_count(); index += 1) {
-    World::NodeSlot& slot = world_.node(index);
-    if (slot.node == nullptr) continue;
-    const core::DeliveryTotals totals = slot.node->delivery_totals();
+    const core::DeliveryCounters totals = world_.delivery_totals(index).targets;
     if (totals.lines_delivered + totals.lines_dropped != totals.lines_produced) {
       violate("delivery_accounting",
-              fmt::format("{}: delivered {} + dropped {} != produced {}", slot.setup.label, totals.lines_delivered,
-                          totals.lines_dropped, totals.lines_produced));
+              fmt::format("{}: delivered {} + dropped {} != produced {} ({} buffered, {} in flight)",
+                          world_.node(index).setup.label, totals.lines_delivered, totals.lines_dropped,
+                          totals.lines_produced, totals.lines_buffered, totals.lines_in_flight));
     }
   }
 }

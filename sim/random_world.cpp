@@ -435,9 +435,7 @@ void summarise(World& world, RunSummary& summary) {
     }
   }
   for (std::size_t index = 0; index < world.node_count(); index += 1) {
-    const World::NodeSlot& slot = world.node(index);
-    if (slot.node == nullptr) continue;
-    const core::DeliveryTotals totals = slot.node->delivery_totals();
+    const core::DeliveryCounters totals = world.delivery_totals(index).targets;
     summary.log_lines_produced += totals.lines_produced;
     summary.log_lines_published += totals.lines_delivered;
     summary.log_lines_dropped += totals.lines_dropped;

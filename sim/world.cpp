@@ -101,10 +101,23 @@ void World::start_daemon(NodeSlot& slot) {
   slot.node->start();
 }
 
+void World::stop_daemon(NodeSlot& slot) {
+  if (slot.node == nullptr) return;
+  core::accumulate(slot.delivery_retired, slot.node->delivery_totals(), /*abandoned=*/true);
+  slot.node.reset();
+}
+
+core::PushersTotals World::delivery_totals(std::size_t index) const {
+  const NodeSlot& slot = node(index);
+  core::PushersTotals totals = slot.delivery_retired;
+  if (slot.node != nullptr) core::accumulate(totals, slot.node->delivery_totals());
+  return totals;
+}
+
 void World::restart_daemon(std::size_t index) {
   NodeSlot& slot = node(index);
   trace_.record(scheduler_.now_ms(), slot.setup.label, "daemon_restart", "");
-  slot.node.reset();
+  stop_daemon(slot);
   slot.daemon_restarts += 1;
   start_daemon(slot);
 }
@@ -112,7 +125,7 @@ void World::restart_daemon(std::size_t index) {
 void World::reboot_node(std::size_t index) {
   NodeSlot& slot = node(index);
   trace_.record(scheduler_.now_ms(), slot.setup.label, "node_reboot", "");
-  slot.node.reset();
+  stop_daemon(slot);
   slot.runtime->reboot();
   slot.store->wipe_for_reboot();
   slot.reboots += 1;
@@ -120,7 +133,7 @@ void World::reboot_node(std::size_t index) {
 }
 
 void World::stop_daemons() {
-  for (auto& slot : nodes_) slot->node.reset();
+  for (auto& slot : nodes_) stop_daemon(*slot);
 }
 
 void World::run_until(std::int64_t time_ms) {

@@ -75,6 +75,9 @@ class World {
     std::unique_ptr<SimFaultPoints> faults;
     std::unique_ptr<core::Node> node;  // Null while the daemon is down.
     std::string node_id;
+    // Delivery counters of daemons that have stopped (restarts, reboots); what they still held
+    // counts as dropped.
+    core::PushersTotals delivery_retired;
     std::uint64_t daemon_restarts = 0;
     std::uint64_t reboots = 0;
   };
@@ -107,6 +110,8 @@ class World {
   std::size_t node_count() const { return nodes_.size(); }
   NodeSlot& node(std::size_t index) { return *nodes_.at(index); }
   const NodeSlot& node(std::size_t index) const { return *nodes_.at(index); }
+  // Delivery counters of the node over every daemon it ran.
+  core::PushersTotals delivery_totals(std::size_t index) const;
   // The index of the node with that label or node id; node_count() when there is none.
   std::size_t find_node(std::string_view label_or_id) const;
   std::uint64_t seed() const { return seed_; }
@@ -114,6 +119,7 @@ class World {
 
  private:
   void start_daemon(NodeSlot& slot);
+  void stop_daemon(NodeSlot& slot);
 
   std::uint64_t seed_;
   kernel::Prng prng_;
