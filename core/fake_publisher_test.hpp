@@ -120,6 +120,13 @@ class FakePublisher final : public Publisher {
     }
     return payloads;
   }
+  std::vector<std::string> accepted_payloads(std::string_view address, std::string_view channel) const {
+    std::vector<std::string> payloads;
+    for (const AcceptedMessage& message : accepted_) {
+      if (message.address == address && message.channel == channel) payloads.push_back(message.payload);
+    }
+    return payloads;
+  }
   std::vector<std::int64_t> accepted_times(std::string_view channel) const {
     std::vector<std::int64_t> times;
     for (const AcceptedMessage& message : accepted_) {
