@@ -21,7 +21,10 @@
 //   reads runtime.stats(), encodes the message once, and publishes it to every stats target that is
 //   up. A target that is not up misses the tick (counted); nothing is queued, so a reconnect is
 //   followed by the next regular tick, never by a burst. An error from the runtime (the container is
-//   gone) skips the tick (counted).
+//   gone) skips the tick (counted). Ticks stay on the grid start + k * interval; when the clock
+//   jumps over several grid points (a clock step), the overdue tick runs once, late, and the next
+//   one is the next grid point after it: skipped ticks are never made up for.
+// - Output after stop() is counted produced and dropped at every target it would have gone to.
 
 #include <cstddef>
 #include <cstdint>

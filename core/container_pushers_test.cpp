@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,27 @@
 #include "core/fake_publisher_test.hpp"
 #include "kernel/prng.hpp"
 #include "kernel/scheduler.hpp"
+
+// Counts heap allocations while a test holds the window open, to check that the hot path (a line
+// published, a stats tick) allocates nothing in steady state. This replaces the global operator
+// new of the core_tests binary; it only counts and forwards to malloc.
+namespace {
+bool counting_allocations = false;
+std::size_t allocations_counted = 0;
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (counting_allocations) allocations_counted += 1;
+  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  throw std::bad_alloc();
+}
+// g++ 12 sees new's malloc and delete's free across inlined call sites and calls them mismatched;
+// they are the matching pair here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* memory) noexcept { std::free(memory); }
+void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+#pragma GCC diagnostic pop
 
 namespace zsim::core {
 namespace {
@@ -258,6 +281,29 @@ TEST(ContainerPushers, AMissedTickIsCountedAndNoBurstFollowsTheReconnect) {
   }
 }
 
+TEST(ContainerPushers, AClockStepRunsOneLateTickNotAllTheSkippedOnes) {
+  World world;
+  auto pushers = world.make({}, {on_a("stats")});
+  pushers->start();
+  world.run_for(2'500);
+  // The clock jumps 6.6 s: the ticks due at +4, +6 and +8 s are overdue. Only one runs (late),
+  // then the ticks are back on the 2 s grid of the start.
+  world.scheduler.advance_to(start_ms + 9'100);
+  world.run_for(3'400);
+  EXPECT_EQ(pushers->totals().stats_ticks, 4u);
+  EXPECT_EQ(world.redis.accepted_times("stats"),
+            (std::vector<std::int64_t>{start_ms + 2'001, start_ms + 9'101, start_ms + 10'001, start_ms + 12'001}));
+}
+
+TEST(ContainerPushers, EndpointsBeyondTheBoundAreIgnoredAndCounted) {
+  World world;
+  const std::vector<RedisUrl> stats(ContainerPushers::endpoints_max + 3, on_a("stats"));
+  auto pushers = world.make({}, stats);
+  EXPECT_EQ(pushers->totals().endpoints_ignored, 3u);
+  EXPECT_EQ(pushers->sink_count(), 1u);
+  EXPECT_EQ(pushers->counters().size(), 1u);
+}
+
 TEST(ContainerPushers, ATickWithoutStatsIsSkippedAndCounted) {
   World world;
   auto pushers = world.make({}, {on_a("stats")});
@@ -368,6 +414,64 @@ TEST(ContainerPushers, StopBeforeStartClosesAtOnce) {
   EXPECT_TRUE(done);
   EXPECT_EQ(pushers->counters().at("10.0.0.1:6379/out").lines_dropped, 1u);
   EXPECT_TRUE(world.redis.connect_times(server_a).empty());
+}
+
+// A publisher that stores nothing, so that only the pushers' own allocations are counted; the test
+// answers its publishes itself, from the top level.
+class CountingPublisher final : public Publisher {
+ public:
+  explicit CountingPublisher(Scheduler& scheduler) : scheduler_(scheduler) {}
+  ConnectionId connect(const RedisUrl&, ConnectionObserver& observer) override {
+    observers_.push_back(&observer);
+    scheduler_.at(scheduler_.now_ms(), [&observer] { observer.on_connected(); });
+    return observers_.size();
+  }
+  void publish(ConnectionId connection, std::string_view, std::string_view payload) override {
+    pending_.at(connection - 1) += 1;
+    bytes += payload.size();
+  }
+  void close(ConnectionId) override {}
+  void answer_all() {
+    for (std::size_t index = 0; index < observers_.size(); index += 1) {
+      for (; pending_[index] > 0; pending_[index] -= 1) observers_[index]->on_reply(true);
+    }
+  }
+  std::uint64_t bytes = 0;
+
+ private:
+  Scheduler& scheduler_;
+  std::vector<ConnectionObserver*> observers_;
+  std::vector<std::size_t> pending_ = std::vector<std::size_t>(8, 0);
+};
+
+TEST(ContainerPushers, TheHotPathAllocatesNothingInSteadyState) {
+  kernel::VirtualScheduler scheduler(start_ms);
+  kernel::Prng prng(1);
+  CountingPublisher publisher(scheduler);
+  StubRuntime runtime;
+  ContainerPushers pushers(scheduler, publisher, prng, runtime, "7-1", {{on_a("out"), on_b("err")}},
+                           {on_a("stats"), on_b("stats")}, DeliveryLimits{.in_flight_lines_max = 2});
+  pushers.start();
+  // Few in flight, so that lines also pass through the sinks' rings, not only the direct path.
+  const std::string long_line(5000, 'x');
+  const auto round = [&] {
+    pushers.on_output(OutputStream::out, "a line of the usual length\nand one in two ");
+    pushers.on_output(OutputStream::err, "chunks\n");
+    pushers.on_output(OutputStream::out, long_line);
+    pushers.on_output(OutputStream::out, "\n");
+    scheduler.run_until(scheduler.now_ms() + 2000);  // One stats tick.
+    publisher.answer_all();
+  };
+  for (int warm_up = 0; warm_up < 10; warm_up += 1) round();
+  counting_allocations = true;
+  for (int index = 0; index < 1000; index += 1) round();
+  counting_allocations = false;
+  EXPECT_EQ(allocations_counted, 0u);
+  const PushersTotals totals = pushers.totals();
+  EXPECT_EQ(totals.stats_ticks, 1010u);
+  EXPECT_EQ(totals.targets.stats_delivered, 2020u);
+  EXPECT_EQ(totals.targets.lines_delivered, totals.targets.lines_produced);
+  EXPECT_EQ(totals.lines_out, 1010u * 3);
 }
 
 // Random output and random faults on two servers; then stop. Every target accounts for every line

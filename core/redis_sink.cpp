@@ -174,8 +174,7 @@ RedisSink::ChannelIndex RedisSink::add_channel(std::string channel) {
 
 void RedisSink::start() {
   assert(state_ == State::idle);
-  assert(!channels_.empty());
-  if (!accepting_) return;
+  assert(!channels_.empty() && accepting_);
   connect();
 }
 

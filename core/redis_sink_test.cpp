@@ -270,7 +270,7 @@ TEST(RedisSink, DrainDeadlineDropsTheRemainder) {
   EXPECT_TRUE(sink->closed());
   EXPECT_EQ(sink->counters(channel).lines_dropped_at_close, 20u);
   EXPECT_EQ(world.redis.open_connections(), 0u);
-  EXPECT_EQ(world.scheduler.pending() , 0u);
+  EXPECT_EQ(world.scheduler.pending(), 0u);
 }
 
 TEST(RedisSink, DestructionMidFlightCallsNothingBack) {
