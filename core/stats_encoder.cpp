@@ -1,0 +1,78 @@
+#include "core/stats_encoder.hpp"
+
+#include <cassert>
+#include <charconv>
+#include <cstring>
+#include <system_error>
+
+namespace zsim::core {
+
+namespace {
+
+// The fixed text between the numbers, in order. Each piece ends with the colon before its number.
+constexpr std::string_view key_timestamp = "{\"timestamp\":";
+constexpr std::string_view key_memory_usage = ",\"memory_usage\":";
+constexpr std::string_view key_memory_limit = ",\"memory_limit\":";
+constexpr std::string_view key_memory_cache = ",\"memory_cache\":";
+constexpr std::string_view key_cpu_usage = ",\"cpu_usage\":";
+constexpr std::string_view key_pids_current = ",\"pids_current\":";
+constexpr std::size_t number_chars_max = 20;
+
+constexpr std::size_t keys_bytes = key_timestamp.size() + key_memory_usage.size() + key_memory_limit.size() +
+                                   key_memory_cache.size() + key_cpu_usage.size() + key_pids_current.size() +
+                                   1;  // The closing brace.
+static_assert(keys_bytes == 91);
+static_assert(keys_bytes + 6 * number_chars_max <= stats_json_bytes_max,
+              "the longest stats message must fit the buffer");
+
+// A cursor over the buffer; every write is bounded by the static_assert above, and asserted again.
+class Writer {
+ public:
+  explicit Writer(StatsBuffer& buffer) : begin_(buffer.data()), next_(buffer.data()), end_(buffer.data() + buffer.size()) {}
+
+  void text(std::string_view piece) {
+    assert(static_cast<std::size_t>(end_ - next_) >= piece.size());
+    std::memcpy(next_, piece.data(), piece.size());
+    next_ += piece.size();
+  }
+
+  template <class Integer>
+  void number(Integer value) {
+    const std::to_chars_result result = std::to_chars(next_, end_, value);
+    assert(result.ec == std::errc{});
+    assert(result.ptr - next_ <= static_cast<std::ptrdiff_t>(number_chars_max));
+    next_ = result.ptr;
+  }
+
+  std::string_view view() const { return {begin_, static_cast<std::size_t>(next_ - begin_)}; }
+
+ private:
+  char* begin_;
+  char* next_;
+  char* end_;
+};
+
+}  // namespace
+
+std::string_view encode_stats(std::int64_t timestamp_s, const ContainerStats& stats, StatsBuffer& buffer) {
+  Writer writer(buffer);
+  writer.text(key_timestamp);
+  writer.number(timestamp_s);
+  writer.text(key_memory_usage);
+  writer.number(stats.memory_usage_bytes);
+  writer.text(key_memory_limit);
+  writer.number(stats.memory_limit_bytes);
+  writer.text(key_memory_cache);
+  writer.number(stats.memory_cache_bytes);
+  writer.text(key_cpu_usage);
+  writer.number(stats.cpu_usage_ns);
+  writer.text(key_pids_current);
+  writer.number(stats.pids_current);
+  writer.text("}");
+  const std::string_view message = writer.view();
+  assert(message.size() >= keys_bytes + 6);
+  assert(message.front() == '{' && message.back() == '}');
+  return message;
+}
+
+}  // namespace zsim::core
