@@ -264,6 +264,12 @@ void Node::failed(const Workload& workload, const std::string& message) {
 
 void Node::decommission(const Workload& workload) {
   const auto cached = cache_.find(workload.id);
+  if (cached == cache_.end() && workload.type == WorkloadType::volume && volumes_.find(workload.id)) {
+    // A reboot wiped the cache but kept the volume: it is still here to decommission.
+    ports_.events.record("decommission", fmt::format("workload={} type=volume after=reboot", workload.id));
+    volumes_.decommission(workload.id);
+    return decommissioned(workload.id);
+  }
   if (cached == cache_.end()) {
     // Nothing here holds it; the explorer still waits for its "deleted" unless one is on its way.
     const bool known_gone = ports_.store.get(std::string(deleted_prefix) + workload.id).has_value();

@@ -110,6 +110,10 @@ void Checker::on_trace_line(std::string_view line) {
     provisioned_[node].erase(std::string(field(parsed->fields, "workload")));
   } else if (parsed->kind == "node_reboot") {
     provisioned_[node].clear();
+  } else if (parsed->kind == "container_start" && field(parsed->fields, "outcome") == "started") {
+    // A new incarnation numbers its lines from 1 again: one more restart of the count is allowed
+    // on each of its channels (lines of the old incarnation may still be buffered).
+    starts_[std::string(field(parsed->fields, "name"))] += 1;
   }
 }
 
@@ -119,7 +123,7 @@ void Checker::on_published(const std::string& address, std::string_view channel,
 }
 
 // Fake containers number their lines "<name> line <n> ..." (or "error" on stderr). On one channel
-// the numbers of one container only grow, but for a restart, which begins again at 1.
+// the numbers of one incarnation of a container only grow; a restart begins again.
 void Checker::check_log_order(const std::string& key, std::string_view payload) {
   const std::size_t name_end = payload.find(' ');
   if (name_end == std::string_view::npos) return;
@@ -132,9 +136,13 @@ void Checker::check_log_order(const std::string& key, std::string_view payload) 
   const auto [end, ec] = std::from_chars(digits, payload.data() + payload.size(), number);
   if (ec != std::errc() || end == digits) return;
   lines_checked_ += 1;
-  const std::string line_key = key + "/" + std::string(payload.substr(0, name_end));
+  const std::string name(payload.substr(0, name_end));
+  const std::string line_key = key + "/" + name;
   std::uint64_t& last = last_line_[line_key];
-  if (number <= last && number != 1) {
+  std::uint64_t& restarts_seen = restarts_seen_[line_key];
+  if (number <= last && restarts_seen + 1 < starts_[name]) {
+    restarts_seen += 1;
+  } else if (number <= last) {
     violate("log_order", fmt::format("on {}: line {} came after line {}", line_key, number, last));
   }
   last = number;

@@ -69,6 +69,8 @@ class Checker {
   std::map<std::string, std::set<std::string>> provisioned_;  // node label -> workload ids.
   // Per channel key (address/channel), the last line number seen from each container.
   std::map<std::string, std::uint64_t> last_line_;
+  std::map<std::string, std::uint64_t> restarts_seen_;  // Per key above: count restarts observed.
+  std::map<std::string, std::uint64_t> starts_;         // Per container name: incarnations started.
   std::uint64_t lines_checked_ = 0;
   std::size_t violations_max_ = 1000;
 };
