@@ -260,6 +260,7 @@ void ContainerManager::finish(const std::string& workload_id) {
     (void)networks_.leave(connection.network_id, connection.ipaddress, workload_id);
   }
   if (container->capacity_held) ledger_.release(workload_id);
+  ports_.store.erase(unfinished_key(workload_id));
   ports_.events.record("container_released", fmt::format("workload={}", workload_id));
   if (container->provision_done) {
     container->provision_done(ContainerOutcome{false, container->failure_message, ""});

@@ -77,6 +77,10 @@ class ContainerManager {
   void restore(const Workload& workload, const std::string& data_json);
   // The daemon is going away: forget containers without stopping them.
   void detach_all();
+  // After a daemon restart: removes what a provision left half done when the previous daemon
+  // stopped in the middle of it (its container, its mount); the explorer delivers the workload
+  // again and it is provisioned from the start.
+  void reap_unfinished();
 
   bool has(const std::string& workload_id) const { return containers_.count(workload_id) != 0; }
   bool busy(const std::string& workload_id) const;
@@ -101,6 +105,7 @@ class ContainerManager {
       const Workload& workload, const ContainerReservation& reservation) const;
   Expected<ContainerSpec> build_spec(const Container& container) const;
   void restore_attach(const std::string& workload_id, const Expected<FlistImage>& image);
+  void reap(const std::string& workload_id);
   void remember_mount(const Container& container);
   void forget_mount(const std::string& workload_id);
 

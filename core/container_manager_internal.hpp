@@ -58,6 +58,8 @@ class ContainerManager::Observer final : public ContainerObserver {
 };
 
 CapacityUsage capacity_of(const ContainerReservation& reservation);
+// The Store key that marks a container provision as unfinished.
+std::string unfinished_key(const std::string& workload_id);
 // Event details are key=value pairs separated by spaces; free text is quoted with its spaces kept
 // and its newlines and quotes escaped, so one event stays one line.
 std::string quote_for_event(std::string_view text);

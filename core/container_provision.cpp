@@ -12,6 +12,8 @@
 
 namespace zsim::core {
 
+std::string unfinished_key(const std::string& workload_id) { return "provisioning/" + workload_id; }
+
 CapacityUsage capacity_of(const ContainerReservation& reservation) {
   CapacityUsage need;
   need.cpu = reservation.capacity.cpu;
@@ -29,6 +31,9 @@ void ContainerManager::provision(const Workload& workload, Done done) {
   container->state = Container::State::provisioning;
   container->provision_done = std::move(done);
   containers_.emplace(workload.id, std::move(container));
+  // Marks the provision as unfinished until it succeeds or is rolled back, so that a daemon that
+  // stops in the middle leaves a note for the next one to clean up after it.
+  ports_.store.put(unfinished_key(workload.id), "");
   ports_.events.record("provision_start", fmt::format("workload={} type=container", workload.id));
   step_check(workload.id);
 }
@@ -186,6 +191,7 @@ void ContainerManager::succeed(const std::string& workload_id, std::string ipv6)
   if (container.spec.interactive) data["console"] = container.spec.ipv4 + ":7681";
   container.data_json = data.dump();
   container.state = Container::State::running;
+  ports_.store.erase(unfinished_key(workload_id));
   ports_.events.record("provision_ok", fmt::format("workload={}", workload_id));
   Done done = std::move(container.provision_done);
   container.provision_done = nullptr;
@@ -258,6 +264,31 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
     if (!bytes) return self_decommission(id, "error starting container: " + bytes.error());
     restore_attach(id, decode_flist(bytes.value()));
   });
+}
+
+void ContainerManager::reap_unfinished() {
+  for (const std::string& key : ports_.store.keys("provisioning/")) {
+    const std::string workload_id = key.substr(std::string_view("provisioning/").size());
+    if (!has(workload_id)) reap(workload_id);
+  }
+}
+
+// The teardown of a container this daemon did not provision: stop whatever runs under its name,
+// remove it and its mount. Nothing was reserved or joined by this daemon, so nothing else is released.
+void ContainerManager::reap(const std::string& workload_id) {
+  auto owned = std::make_unique<Container>();
+  Container& container = *owned;
+  container.workload.id = workload_id;
+  container.state = Container::State::stopping;
+  const std::optional<std::string> mount = ports_.store.get(mount_key(workload_id));
+  container.mounted = mount.has_value();
+  container.observer = std::make_unique<Observer>(*this, workload_id);
+  containers_.emplace(workload_id, std::move(owned));
+  ports_.events.record("reap_unfinished", fmt::format("workload={}", workload_id));
+  const bool running = ports_.runtime.attach(workload_id, *container.observer).ok();
+  container.started = true;  // So that finish() removes whatever exited under this name.
+  container.exited = !running;
+  teardown(workload_id, /*graceful=*/false);
 }
 
 void ContainerManager::restore_attach(const std::string& workload_id, const Expected<FlistImage>& image) {

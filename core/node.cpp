@@ -15,6 +15,9 @@ constexpr std::string_view deleted_prefix = "deleted/";
 // poll that was in flight when the explorer took the result to have come back.
 constexpr std::int64_t deleted_marker_keep_ms = 10 * 60'000;
 
+// How long a job waits when its container is busy with something else.
+constexpr std::int64_t busy_retry_ms = 1'000;
+
 std::string job_key(const Workload& workload) { return workload.to_delete ? workload.id + "#delete" : workload.id; }
 }  // namespace
 
@@ -90,6 +93,7 @@ void Node::restore() {
     return type_order(a.workload.type) < type_order(b.workload.type);
   });
   volumes_.restore();
+  containers_.reap_unfinished();
   for (Cached& cached : restored) {
     const Workload& workload = cached.workload;
     if (workload.type == WorkloadType::network_resource) {
@@ -185,6 +189,16 @@ void Node::job_done() {
 
 void Node::process(Job job) {
   const Workload& workload = job.workload;
+  if (containers_.busy(workload.id)) {
+    // Its container is still being restored or torn down: try again a little later.
+    std::weak_ptr<bool> alive = alive_;
+    ports_.scheduler.at(ports_.scheduler.now_ms() + busy_retry_ms, [this, alive, job] {
+      if (alive.expired()) return;
+      enqueue(job.workload, job.resend);
+      process_next();
+    });
+    return job_done();
+  }
   if (workload.to_delete) return decommission(workload);
   const auto cached = cache_.find(workload.id);
   if (cached != cache_.end()) {
