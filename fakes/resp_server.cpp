@@ -84,7 +84,9 @@ ParseOutcome parse_multibulk(std::string_view input, std::vector<std::string_vie
     if (input[position] != '$') return {Parse::error, 0, "Protocol error: expected '$'"};
     line_end = input.find("\r\n", position);
     if (line_end == std::string_view::npos) {
-      if (input.size() - position > inline_bytes_max) return {Parse::error, 0, "Protocol error: too big bulk count string"};
+      if (input.size() - position > inline_bytes_max) {
+        return {Parse::error, 0, "Protocol error: too big bulk count string"};
+      }
       return {};
     }
     std::int64_t length = 0;

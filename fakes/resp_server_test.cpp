@@ -69,6 +69,7 @@ class RawClient {
                                      state->closed = true;
                                      return;
                                    }
+                                   write(state);
                                    if (state->reading) read(state);
                                  });
   }
@@ -82,10 +83,10 @@ class RawClient {
   bool wait_connected() {
     return run_until(io_, [&] { return state_->connected || state_->closed; }) && state_->connected;
   }
+  // Writes one request after the other: two async_writes in flight on one socket would interleave.
   void send(std::string bytes) {
-    auto buffer = std::make_shared<std::string>(std::move(bytes));
-    asio::async_write(state_->socket, asio::buffer(*buffer),
-                      [buffer](const boost::system::error_code&, std::size_t) {});
+    state_->unsent.append(bytes);
+    write(state_);
   }
   // Waits for exactly `bytes` more bytes and returns them; shorter when the wait timed out.
   std::string receive(std::size_t bytes, std::int64_t timeout_ms = wait_ms) {
@@ -107,10 +108,25 @@ class RawClient {
     tcp::socket socket;
     char chunk[65536];
     std::string received;
+    std::string unsent;
+    std::string sending;
+    bool writing = false;
     bool reading = true;
     bool connected = false;
     bool closed = false;
   };
+  static void write(const std::shared_ptr<State>& state) {
+    if (state->writing || state->unsent.empty() || !state->connected) return;
+    state->writing = true;
+    state->sending.swap(state->unsent);
+    state->unsent.clear();
+    asio::async_write(state->socket, asio::buffer(state->sending),
+                      [state](const boost::system::error_code& error, std::size_t) {
+                        state->writing = false;
+                        state->sending.clear();
+                        if (!error) write(state);
+                      });
+  }
   static void read(const std::shared_ptr<State>& state) {
     state->socket.async_read_some(asio::buffer(state->chunk),
                                   [state](const boost::system::error_code& error, std::size_t bytes) {
@@ -185,9 +201,9 @@ TEST_F(RespServerTest, DeliversMessagesThenPatternMessagesToSubscribersInOrder) 
   publisher.send(request({"PUBLISH", "logs/1", binary}) + request({"PUBLISH", "stats/x", "s"}) +
                  request({"PUBLISH", "other", "o"}));
   EXPECT_EQ(publisher.receive(12), ":2\r\n:1\r\n:0\r\n");
-  const std::string expected = "*3\r\n" + bulk("message") + bulk("logs/1") + bulk(binary) + "*4\r\n" + bulk("pmessage") +
-                               bulk("logs/?") + bulk("logs/1") + bulk(binary) + "*4\r\n" + bulk("pmessage") +
-                               bulk("stats*") + bulk("stats/x") + bulk("s");
+  const std::string expected = "*3\r\n" + bulk("message") + bulk("logs/1") + bulk(binary) +     //
+                               "*4\r\n" + bulk("pmessage") + bulk("logs/?") + bulk("logs/1") + bulk(binary) +  //
+                               "*4\r\n" + bulk("pmessage") + bulk("stats*") + bulk("stats/x") + bulk("s");
   EXPECT_EQ(subscriber.receive(expected.size()), expected);
   EXPECT_EQ(server.counters().messages_delivered, 3U);
   run_for(io_, 20);
