@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <cassert>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <optional>
@@ -34,7 +35,26 @@ std::string_view reply_text(const redisReply* reply) {
   return reply->str == nullptr ? std::string_view() : std::string_view(reply->str, reply->len);
 }
 
+void append_bulk(std::string& out, std::string_view bytes) {
+  char digits[24];
+  const auto [end, error] = std::to_chars(digits, digits + sizeof(digits), bytes.size());
+  assert(error == std::errc());
+  out.push_back('$');
+  out.append(digits, end);
+  out.append("\r\n");
+  out.append(bytes);
+  out.append("\r\n");
+}
+
 }  // namespace
+
+std::string_view format_publish(std::string& buffer, std::string_view channel, std::string_view payload) {
+  buffer.clear();
+  buffer.append("*3\r\n$7\r\nPUBLISH\r\n");
+  append_bulk(buffer, channel);
+  append_bulk(buffer, payload);
+  return buffer;
+}
 
 // One connection: the hiredis context, the Asio descriptor on its socket and the observer.
 //
@@ -323,8 +343,11 @@ void HiredisPublisher::publish(core::ConnectionId connection, std::string_view c
   assert(link.state == LinkState::up || link.state == LinkState::down);
   if (link.state != LinkState::up || link.context == nullptr || link.freeing) return;
   assert(link.pending < options_.pending_max);
-  const int status = redisAsyncCommand(link.context, &Link::on_publish_reply, &link, "PUBLISH %b %b", channel.data(),
-                                       channel.size(), payload.data(), payload.size());
+  // The bytes of redisAsyncCommand(..., "PUBLISH %b %b", ...), formatted without hiredis's
+  // formatter, which goes through vsnprintf for every length and cost a quarter of the client's time.
+  const std::string_view command = format_publish(command_buffer_, channel, payload);
+  const int status =
+      redisAsyncFormattedCommand(link.context, &Link::on_publish_reply, &link, command.data(), command.size());
   if (status == REDIS_OK) link.pending += 1;
 }
 

@@ -12,7 +12,10 @@
 // on_connected follows the PING's +PONG, so "connected" means a server that answers and accepted
 // the password; an AUTH or PING error, a connect error or connect_timeout_ms without an answer is
 // on_disconnected with the reason (the password, should a server echo it, is masked as "***").
-// publish sends PUBLISH channel payload with binary-safe arguments; hiredis queues them, so many are
+// publish sends PUBLISH channel payload, binary-safe (explicit lengths: the bytes of hiredis's
+// "PUBLISH %b %b", formatted by format_publish into a reused buffer and handed to
+// redisAsyncFormattedCommand, because hiredis's own formatter runs vsnprintf for every length and
+// was a quarter of the client's time). hiredis queues the commands, so many are
 // outstanding at once and the replies come back in order: each is on_reply(ok), an error reply
 // on_reply(false). A lost connection is on_disconnected; publishes not yet answered are lost.
 //
@@ -37,6 +40,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/ports.hpp"
@@ -53,6 +57,9 @@ struct HiredisPublisherOptions {
   // A bound on publishes awaiting a reply on one connection; the caller keeps below it (asserted).
   std::uint64_t pending_max = std::uint64_t{1} << 22;
 };
+
+// PUBLISH channel payload as RESP into buffer (cleared first); returns a view of it. Exposed for tests.
+std::string_view format_publish(std::string& buffer, std::string_view channel, std::string_view payload);
 
 class HiredisPublisher final : public core::Publisher {
  public:
@@ -82,6 +89,8 @@ class HiredisPublisher final : public core::Publisher {
   core::ConnectionId next_id_ = 1;
   // Ordered by id, so that the destructor closes in a fixed order.
   std::map<core::ConnectionId, std::shared_ptr<Link>> links_;
+  // Reused for every PUBLISH: no allocation per message once it has grown to the largest one.
+  std::string command_buffer_;
 };
 
 }  // namespace zsim::adapters

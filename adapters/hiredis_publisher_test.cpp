@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+#include <rapidcheck/gtest.h>
 
 #include <fmt/format.h>
 
@@ -60,6 +62,20 @@ core::RedisUrl url_of(const fakes::RespServer& server, std::string password = {}
 std::string payload_of(int index) {
   // Binary-safe: a NUL, CR and LF inside every payload.
   return fmt::format("line {}", index) + std::string("\0\r\n", 3);
+}
+
+// Our PUBLISH bytes are exactly those of hiredis's "PUBLISH %b %b", for any binary channel and payload.
+RC_GTEST_PROP(FormatPublish, MatchesHiredisBinarySafeFormatting,
+              (const std::string& channel, const std::string& payload)) {
+  char* expected = nullptr;
+  const int length = redisFormatCommand(&expected, "PUBLISH %b %b", channel.data(), channel.size(), payload.data(),
+                                        payload.size());
+  RC_ASSERT(length > 0);
+  const std::string reference(expected, static_cast<std::size_t>(length));
+  redisFreeCommand(expected);
+  std::string buffer = "left over from an earlier command";
+  RC_ASSERT(format_publish(buffer, channel, payload) == reference);
+  RC_ASSERT(buffer == reference);
 }
 
 class HiredisPublisherFakeTest : public ::testing::Test {
