@@ -1,5 +1,7 @@
 #include "fakes/fake_explorer.hpp"
 
+#include "kernel/trace_value.hpp"
+
 #include <fmt/format.h>
 #include <sodium.h>
 
@@ -15,24 +17,7 @@ constexpr std::size_t trace_value_bytes_max = 1024;
 constexpr std::string_view unreachable = "explorer unreachable";
 constexpr std::string_view submission_failed = "result submission failed: explorer answered 500";
 
-// Trace values hold no spaces or newlines: such bytes (and '%') are percent-encoded, which keeps
-// messages readable and reversible. Long values are cut and marked with a final '~'.
-std::string trace_value(std::string_view text) {
-  std::string value;
-  for (const char c : text) {
-    if (value.size() >= trace_value_bytes_max) {
-      value.push_back('~');
-      break;
-    }
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte >= 0x7f || c == '%') {
-      value += fmt::format("%{:02X}", byte);
-    } else {
-      value.push_back(c);
-    }
-  }
-  return value.empty() ? std::string("\"\"") : value;
-}
+std::string trace_value(std::string_view text) { return kernel::trace_value(text, trace_value_bytes_max); }
 
 std::uint64_t workload_number(const core::Workload& workload) {
   const std::string prefix = fmt::format("{}-", workload.reservation_id);

@@ -1,5 +1,7 @@
 #include "fakes/fake_hub.hpp"
 
+#include "kernel/trace_value.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,21 +18,7 @@ constexpr std::string_view md5_suffix = ".md5";
 constexpr std::string_view body_unreachable = "unreachable";
 constexpr std::string_view body_not_found = "404 page not found";
 
-// Trace field values hold no spaces, newlines or '%': such bytes become %XX, so a line splits on
-// spaces and every value reads back exactly.
-void append_escaped(fmt::memory_buffer& out, std::string_view value) {
-  static constexpr char hex_digits[] = "0123456789ABCDEF";
-  for (const char character : value) {
-    const auto byte = static_cast<unsigned char>(character);
-    if (byte > 0x20 && byte < 0x7f && byte != '%') {
-      out.push_back(character);
-    } else {
-      out.push_back('%');
-      out.push_back(hex_digits[byte >> 4]);
-      out.push_back(hex_digits[byte & 0xf]);
-    }
-  }
-}
+void append_escaped(fmt::memory_buffer& out, std::string_view value) { kernel::append_trace_escaped(out, value); }
 
 // A URL may carry credentials ("https://user:password@host/..."); the trace shows "***" instead.
 void append_url(fmt::memory_buffer& out, std::string_view url) {

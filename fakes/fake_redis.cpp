@@ -1,5 +1,7 @@
 #include "fakes/fake_redis.hpp"
 
+#include "kernel/trace_value.hpp"
+
 #include <xxhash.h>
 
 #include <algorithm>
@@ -16,21 +18,7 @@ namespace {
 constexpr std::size_t compact_entries_min = 1024;
 constexpr std::size_t compact_bytes_min = std::size_t{1} << 20;
 
-// Trace field values hold no spaces, newlines or '%': such bytes become %XX, so a line splits on
-// spaces and every value reads back exactly.
-void append_escaped(fmt::memory_buffer& out, std::string_view value) {
-  static constexpr char hex_digits[] = "0123456789ABCDEF";
-  for (const char character : value) {
-    const auto byte = static_cast<unsigned char>(character);
-    if (byte > 0x20 && byte < 0x7f && byte != '%') {
-      out.push_back(character);
-    } else {
-      out.push_back('%');
-      out.push_back(hex_digits[byte >> 4]);
-      out.push_back(hex_digits[byte & 0xf]);
-    }
-  }
-}
+void append_escaped(fmt::memory_buffer& out, std::string_view value) { kernel::append_trace_escaped(out, value); }
 
 // Matches the pattern element at pattern[index] against one character and sets next to the index
 // after the element. Classes: "[abc]", "[a-z]", "[^...]"; an unterminated class runs to the end.

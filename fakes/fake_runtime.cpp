@@ -1,5 +1,7 @@
 #include "fakes/fake_runtime.hpp"
 
+#include "kernel/trace_value.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,23 +18,7 @@ constexpr std::uint64_t default_memory_mib = 256;
 constexpr std::uint64_t default_cpu = 1;
 constexpr std::string_view corrupt_prefix = "corrupt flist: ";
 
-// Trace values hold no spaces or newlines: such bytes (and '%') are percent-encoded.
-std::string trace_value(std::string_view text) {
-  std::string value;
-  for (const char c : text) {
-    if (value.size() >= trace_value_bytes_max) {
-      value.push_back('~');
-      break;
-    }
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte >= 0x7f || c == '%') {
-      value += fmt::format("%{:02X}", byte);
-    } else {
-      value.push_back(c);
-    }
-  }
-  return value.empty() ? std::string("\"\"") : value;
-}
+std::string trace_value(std::string_view text) { return kernel::trace_value(text, trace_value_bytes_max); }
 
 std::string_view disk_name(core::DiskType type) { return type == core::DiskType::hdd ? "hdd" : "ssd"; }
 
