@@ -68,7 +68,7 @@ void Checker::expect_error(const std::string& workload_id, std::string message) 
 
 void Checker::add_secret(std::string plaintext) {
   assert(!plaintext.empty());
-  secrets_.push_back(std::move(plaintext));
+  secrets_.add(std::move(plaintext));
 }
 
 void Checker::expect_stats_cadence(const std::string& workload_id, const std::string& address,
@@ -86,12 +86,8 @@ void Checker::violate(std::string property, std::string detail) {
 }
 
 void Checker::check_secrets(std::string_view where, std::string_view text) {
-  for (const std::string& secret : secrets_) {
-    if (text.find(secret) != std::string_view::npos) {
-      // The report names where, never the secret itself.
-      violate("secret_leaked", fmt::format("a secret value appeared in plaintext in {}", where));
-    }
-  }
+  // The report names where, never the secret itself.
+  if (secrets_.found_in(text)) violate("secret_leaked", fmt::format("a secret value appeared in plaintext in {}", where));
 }
 
 void Checker::on_trace_line(std::string_view line) {
@@ -118,13 +114,15 @@ void Checker::on_trace_line(std::string_view line) {
 }
 
 void Checker::on_published(const std::string& address, std::string_view channel, std::string_view payload) {
-  check_secrets(fmt::format("a message on {}/{}", address, channel), payload);
-  check_log_order(fmt::format("{}/{}", address, channel), payload);
+  if (secrets_.found_in(payload)) {
+    violate("secret_leaked", fmt::format("a secret value appeared in plaintext in a message on {}/{}", address, channel));
+  }
+  check_log_order(address, channel, payload);
 }
 
 // Fake containers number their lines "<name> line <n> ..." (or "error" on stderr). On one channel
 // the numbers of one incarnation of a container only grow; a restart begins again.
-void Checker::check_log_order(const std::string& key, std::string_view payload) {
+void Checker::check_log_order(const std::string& address, std::string_view channel, std::string_view payload) {
   const std::size_t name_end = payload.find(' ');
   if (name_end == std::string_view::npos) return;
   const std::size_t word_end = payload.find(' ', name_end + 1);
@@ -137,7 +135,8 @@ void Checker::check_log_order(const std::string& key, std::string_view payload) 
   if (ec != std::errc() || end == digits) return;
   lines_checked_ += 1;
   const std::string name(payload.substr(0, name_end));
-  const std::string line_key = key + "/" + name;
+  std::string line_key = address;
+  line_key.append("/").append(channel).append("/").append(name);
   std::uint64_t& last = last_line_[line_key];
   std::uint64_t& restarts_seen = restarts_seen_[line_key];
   if (number <= last && restarts_seen + 1 < starts_[name]) {

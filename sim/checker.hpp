@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/secret_scanner.hpp"
 #include "sim/world.hpp"
 
 namespace zsim::sim {
@@ -47,7 +48,7 @@ class Checker {
  private:
   void on_trace_line(std::string_view line);
   void on_published(const std::string& address, std::string_view channel, std::string_view payload);
-  void check_log_order(const std::string& key, std::string_view payload);
+  void check_log_order(const std::string& address, std::string_view channel, std::string_view payload);
   void check_secrets(std::string_view where, std::string_view text);
   void check_results();
   void check_released();
@@ -59,7 +60,7 @@ class Checker {
   World& world_;
   std::vector<Violation> violations_;
   std::map<std::string, std::string> expected_errors_;
-  std::vector<std::string> secrets_;
+  SecretScanner secrets_;
   struct Cadence {
     std::string address;
     std::string channel;

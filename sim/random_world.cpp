@@ -315,7 +315,8 @@ class Generator {
       payload["stats_aggregator"] = {{{"type", "redis"}, {"data", {{"endpoint", fmt::format("redis://{}/{}", server, channel)}}}}};
       // Stats must come every 2 s when nothing disturbs this container: a healthy server, a node
       // without restarts or injected faults, a program that never exits, no IPv6 wait.
-      const bool undisturbed = server != faulty_server_ && faults_.empty();
+      // With a real redis (--redis) the checker does not see the messages, so there is no cadence to check.
+      const bool undisturbed = server != faulty_server_ && faults_.empty() && world_.uses_fake_redis();
       if (undisturbed && !kind.crashes && !public_ip6 && !interactive && invalid == Invalid::none) {
         checker_.expect_stats_cadence(workload.id, server, channel);
       }
@@ -455,6 +456,8 @@ RunSummary run_random_world(const RandomWorldOptions& options) {
     summary.violations.push_back(Violation{"io", "cannot write the trace to " + options.trace_path, 0});
     return summary;
   }
+  if (options.publisher != nullptr) world.use_publisher(*options.publisher);
+  if (options.pacer) world.set_pacer(options.pacer);
   Checker checker(world);
   Generator generator(world, checker, options, summary);
   generator.build();

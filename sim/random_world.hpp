@@ -7,6 +7,7 @@
 // then the checker judges it.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct RandomWorldOptions {
   std::int64_t duration_ms = 60 * 60'000;  // The fault phase; the liveness phase follows.
   bool faults = true;
   std::string trace_path;  // Empty: the trace is hashed, not written.
+  // A real publisher (--redis) instead of the fake redis, and the pacer that drives its I/O.
+  core::Publisher* publisher = nullptr;
+  std::function<void(std::int64_t next_event_ms)> pacer;
 };
 
 struct RunSummary {

@@ -57,7 +57,13 @@ World::World(std::uint64_t seed)
       explorer_(std::make_unique<fakes::FakeExplorer>(scheduler_, trace_, "explorer", prng_.fork(stream_explorer))),
       hub_(std::make_unique<fakes::FakeHub>(scheduler_, trace_, "hub",
                                             [](std::string_view data) { return core::md5_hex(data); })),
-      redis_(std::make_unique<fakes::FakeRedis>(scheduler_, trace_, prng_.fork(stream_redis), "redis")) {}
+      redis_(std::make_unique<fakes::FakeRedis>(scheduler_, trace_, prng_.fork(stream_redis), "redis")),
+      publisher_(redis_.get()) {}
+
+void World::use_publisher(core::Publisher& publisher) {
+  assert(nodes_.empty());
+  publisher_ = &publisher;
+}
 
 World::~World() { stop_daemons(); }
 
@@ -95,7 +101,7 @@ std::size_t World::add_node(const NodeSetup& setup) {
 
 void World::start_daemon(NodeSlot& slot) {
   assert(slot.node == nullptr);
-  core::NodePorts ports{scheduler_, *explorer_, *hub_, *slot.runtime, *redis_, *slot.store,
+  core::NodePorts ports{scheduler_, *explorer_, *hub_, *slot.runtime, *publisher_, *slot.store,
                         *slot.rng,  *slot.events, *slot.faults};
   slot.node = std::make_unique<core::Node>(slot.config, ports);
   slot.node->start();
@@ -138,6 +144,17 @@ void World::stop_daemons() {
 
 void World::run_until(std::int64_t time_ms) {
   assert(time_ms >= scheduler_.now_ms());
+  if (!pacer_) {
+    scheduler_.run_until(time_ms);
+    return;
+  }
+  // Event by event, so that the pacer sees each one coming. The loop ends because virtual time
+  // only grows and stops at time_ms.
+  while (scheduler_.pending() > 0 && scheduler_.next_time_ms() <= time_ms) {
+    pacer_(scheduler_.next_time_ms());
+    scheduler_.run_until(scheduler_.next_time_ms());
+  }
+  pacer_(time_ms);
   scheduler_.run_until(time_ms);
 }
 

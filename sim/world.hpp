@@ -5,6 +5,7 @@
 // core::Node object the way a real restart replaces the process.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -97,6 +98,14 @@ class World {
   void stop_daemons();
 
   void run_until(std::int64_t time_ms);
+
+  // Routes every node's publishing to another Publisher (a real redis through adapters/) instead
+  // of the fake redis. Call before the first add_node; the publisher must outlive the world.
+  void use_publisher(core::Publisher& publisher);
+  // Called before each event with the event's virtual time: a real-time run sleeps there until
+  // the wall clock catches up, and a run with a real publisher lets its I/O make progress.
+  void set_pacer(std::function<void(std::int64_t next_event_ms)> pacer) { pacer_ = std::move(pacer); }
+  bool uses_fake_redis() const { return publisher_ == redis_.get(); }
   std::int64_t now_ms() const { return scheduler_.now_ms(); }
 
   // A user's identity, derived from the seed and the user id, for secret encryption.
@@ -129,6 +138,8 @@ class World {
   std::unique_ptr<fakes::FakeHub> hub_;
   std::unique_ptr<fakes::FakeRedis> redis_;
   std::vector<std::unique_ptr<NodeSlot>> nodes_;
+  core::Publisher* publisher_ = nullptr;  // The fake redis unless use_publisher() said otherwise.
+  std::function<void(std::int64_t)> pacer_;
 };
 
 }  // namespace zsim::sim
