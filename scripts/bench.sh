@@ -119,8 +119,8 @@ for containers, targets in [(1, 1), (64, 1), (1024, 1), (64, 4), (1024, 4)]:
     fake = get(pusher, f"BM_StatsTickFakeRedis/{name}", "items_per_second")
     print(f"  {containers:>10} x {targets:<7}   {fmt(in_memory, 1e6):>13}   {fmt(ratio(in_memory, 1e7), digits=2, suffix='x'):>9}"
           f"   {fmt(events, digits=2):>10}   {fmt(fake, 1e6):>13}   {fmt(ratio(in_memory, fake), digits=1, suffix='x'):>19}")
-for targets in (1, 4):
-    print(f"  sink + publisher only, {targets} target(s): "
+for targets in (1, 4, 64):
+    print(f"  sink + publisher only, {targets:>2} channel(s) on one sink: "
           f"{fmt(get(pusher, f'BM_SinkPublishStats/targets:{targets}', 'items_per_second'), 1e6)} M msgs/s")
 print()
 print("Scheduler (bench/scheduler_bench): events scheduled and run per second")
