@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build test demo asan clean
+.PHONY: deps configure build test demo asan clean bench
 
 deps:
 	@bash scripts/install_deps.sh
@@ -20,6 +20,10 @@ test: build
 
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)/bin/zsim
+
+# The benchmarks of bench/: figures and ratios of one run, JSON kept in $(BUILD_DIR)/bench/.
+bench: build
+	@bash scripts/bench.sh $(BUILD_DIR)
 
 # The sanitizer build of CI, in its own folder.
 asan: deps
