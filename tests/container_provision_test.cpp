@@ -493,6 +493,9 @@ TEST(ContainerProvision, MountFailureRollsBackCapacityAndAddress) {
   const nlohmann::json payload = w.container_payload();
   const std::string id = w.deliver_container(payload);
   EXPECT_EQ(provision_error(w, id), "failed to mount flist: filesystem daemon not responding");
+  // It waited 5 s for the filesystem daemon before giving up.
+  EXPECT_EQ(w.trace("provision_error", "node-1").at(0).time_ms - w.trace("provision_start", "node-1").at(0).time_ms,
+            5'000);
   expect_nothing_held(w);
   EXPECT_EQ(w.explorer().capacity(w.node_id()), core::CapacityUsage{});
   // Everything it held is free again: the same address and size provision once the daemon is back.
@@ -500,6 +503,20 @@ TEST(ContainerProvision, MountFailureRollsBackCapacityAndAddress) {
   const std::string again = w.deliver_container(payload);
   ASSERT_TRUE(w.run_until_results(again, 1, 20'000));
   EXPECT_EQ(w.states(again), std::vector<ResultState>{ResultState::ok});
+}
+
+TEST(ContainerProvision, MountWaitsForAFilesystemDaemonThatComesBackWithinFiveSeconds) {
+  TestWorld w;
+  w.runtime().set_fs_daemon_down(true);
+  const std::string id = w.deliver_container(w.container_payload());
+  for (int step = 0; step < 400 && w.trace("provision_start", "node-1").empty(); step += 1) w.run_for(50);
+  const std::int64_t started_ms = w.trace("provision_start", "node-1").at(0).time_ms;
+  w.run_for(started_ms + 4'000 - w.now_ms());
+  EXPECT_TRUE(w.results(id).empty());
+  w.runtime().set_fs_daemon_down(false);
+  ASSERT_TRUE(w.run_until_results(id, 1, 5'000));
+  EXPECT_EQ(w.states(id), std::vector<ResultState>{ResultState::ok});
+  EXPECT_GE(w.trace("explorer_result").back().time_ms, started_ms + 4'000);
 }
 
 TEST(ContainerProvision, StartFailureRollsBackTheMountCapacityAndAddress) {

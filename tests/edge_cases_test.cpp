@@ -171,5 +171,34 @@ TEST(EdgeCases, SelfDecommissionAndAUserDeleteAtOnceSendOneDeleted) {
   EXPECT_EQ(w.node().used(), core::CapacityUsage{});
 }
 
+// Step 10 rolled back: the address never comes (the container's process ended, and the fake
+// runtime gives an address only to a running container), so the provision fails after 2 minutes
+// and gives back everything the earlier steps took.
+TEST(EdgeCases, Ipv6WaitWithoutAnAddressFailsAfterTwoMinutesAndRollsBackEveryStep) {
+  TestWorld w;
+  nlohmann::json payload = w.container_payload();
+  payload["network_connection"][0]["public_ip6"] = true;
+  payload["logs"] = {{{"type", "redis"}, {"data", {{"stdout", "redis://10.1.0.1/o"}, {"stderr", "redis://10.1.0.1/e"}}}}};
+  const std::string id = w.deliver_container(payload);
+  fakes::ContainerProgram early;
+  early.exit_after_ms = 1'000;
+  early.exit_code = 1;
+  w.runtime().set_program(id, early);
+  ASSERT_TRUE(w.run_until_results(id, 2, 200'000));
+  EXPECT_EQ(w.states(id), (std::vector<ResultState>{ResultState::error, ResultState::deleted}));
+  const std::string& message = w.results(id)[0].message;
+  EXPECT_EQ(message.rfind("error starting container: no public IPv6 address after 2 minutes", 0), 0u) << message;
+  const std::int64_t started_ms = w.trace("container_started", "node-1").at(0).time_ms;
+  EXPECT_EQ(w.trace("provision_error", "node-1").at(0).time_ms, started_ms + 120'000);
+  w.run_for(10'000);
+  EXPECT_TRUE(w.runtime().running().empty());
+  EXPECT_TRUE(w.runtime().exited().empty());
+  EXPECT_TRUE(w.runtime().mounts().empty());
+  EXPECT_EQ(w.node().used(), core::CapacityUsage{});
+  EXPECT_EQ(w.node().networks().addresses_in_use(), 0u);
+  EXPECT_EQ(w.redis().connections_open(), 0u);
+  EXPECT_TRUE(w.world().node(0).store->keys("provisioning/").empty());
+}
+
 }  // namespace
 }  // namespace zsim::tests

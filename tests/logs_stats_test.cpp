@@ -115,6 +115,55 @@ TEST(Stats, EveryTwoSecondsInZosFieldOrderToEveryStatsEndpoint) {
   }
 }
 
+TEST(Logs, PasswordProtectedRedisIsUsedAndThePasswordNeverShows) {
+  TestWorld w;
+  const std::string password = "hunter2-redis-password";
+  w.redis().add_server("10.1.0.3:6380", password);
+  nlohmann::json payload = w.container_payload();
+  payload["logs"] = {{{"type", "redis"},
+                      {"data", {{"stdout", fmt::format("redis://:{}@10.1.0.3:6380/pw-out", password)},
+                                {"stderr", fmt::format("redis://:{}@10.1.0.3:6380/pw-err", password)}}}}};
+  // A wrong password never connects; that endpoint misses its ticks and nothing else suffers.
+  payload["stats_aggregator"] = {{{"type", "redis"}, {"data", {{"endpoint", "redis://:wrong-password@10.1.0.3:6380/pw-stats"}}}}};
+  const std::string id = w.deliver_container(payload);
+  ASSERT_TRUE(w.run_until_results(id, 1, 20'000));
+  EXPECT_EQ(w.states(id), std::vector<ResultState>{ResultState::ok});
+  w.run_for(20'000);
+  EXPECT_GE(w.redis().messages("10.1.0.3:6380", "pw-out"), 19u);
+  EXPECT_EQ(w.redis().messages("10.1.0.3:6380", "pw-stats"), 0u);
+  EXPECT_GE(w.world().delivery_totals(0).targets.stats_missed, 9u);
+  EXPECT_EQ(w.runtime().running(), std::vector<std::string>{id});
+  for (const std::string& line : w.trace_text()) {
+    EXPECT_EQ(line.find(password), std::string::npos) << line;
+    EXPECT_EQ(line.find("wrong-password"), std::string::npos) << line;
+  }
+}
+
+TEST(Stats, TicksMissedWhileRedisIsDownAreCountedNotQueued) {
+  TestWorld w;
+  nlohmann::json payload = w.container_payload();
+  payload["stats_aggregator"] = {{{"type", "redis"}, {"data", {{"endpoint", "redis://10.1.0.2/down-stats"}}}}};
+  const std::string id = w.deliver_container(payload);
+  ASSERT_TRUE(w.run_until_results(id, 1, 20'000));
+  w.run_for(10'000);
+  const std::uint64_t before = w.redis().messages(redis_b, "down-stats");
+  ASSERT_GE(before, 4u);
+  w.redis().set_down(redis_b, true);
+  w.run_for(20'000);
+  w.redis().set_down(redis_b, false);
+  const std::uint64_t at_heal = w.redis().messages(redis_b, "down-stats");
+  EXPECT_LE(at_heal, before + 1);
+  // No burst of the missed ticks once the server is back: the regular cadence resumes.
+  w.run_for(10'000);
+  const std::uint64_t after = w.redis().messages(redis_b, "down-stats");
+  EXPECT_GE(after, at_heal + 3);
+  EXPECT_LE(after, at_heal + 5);
+  const core::DeliveryCounters totals = w.world().delivery_totals(0).targets;
+  EXPECT_GE(totals.stats_missed, 8u);
+  EXPECT_EQ(totals.stats_published + totals.stats_missed, totals.stats_ticks);
+  EXPECT_EQ(w.runtime().running(), std::vector<std::string>{id});
+}
+
 TEST(LogsAndStats, BothStopAtDecommission) {
   TestWorld w;
   nlohmann::json payload = w.container_payload();
