@@ -279,5 +279,62 @@ TEST(Engine, WorkloadThatExpiresWhileQueuedGetsHasExpired) {
   EXPECT_EQ(w.runtime().running(), std::vector<std::string>{slow});
 }
 
+TEST(Engine, ProcessesOneWorkloadAtATime) {
+  TestWorld w;
+  w.hub().set_latency_ms(1'500);  // Each provision takes a few seconds.
+  std::vector<std::string> ids;
+  for (int index = 0; index < 3; index += 1) ids.push_back(w.deliver_container(w.container_payload()));
+  ASSERT_TRUE(w.run_until_results(ids.back(), 1, 60'000));
+  const std::vector<TraceLine> starts = w.trace("provision_start", "node-1");
+  const std::vector<TraceLine> oks = w.trace("provision_ok", "node-1");
+  ASSERT_EQ(starts.size(), 3u);
+  ASSERT_EQ(oks.size(), 3u);
+  for (std::size_t index = 0; index < 3; index += 1) {
+    EXPECT_EQ(starts[index].field("workload"), ids[index]);  // In reservation id order.
+    EXPECT_EQ(oks[index].field("workload"), ids[index]);
+    if (index > 0) {
+      EXPECT_GE(starts[index].time_ms, oks[index - 1].time_ms);
+    }
+  }
+}
+
+TEST(Engine, EachNodeProvisionsOnlyItsOwnWorkloads) {
+  TestWorld w(TestWorldOptions{.nodes = 2});
+  Delivery to_second;
+  to_second.node = 1;
+  const std::string on_second = w.deliver_container(w.container_payload(1), to_second);
+  const std::string on_first = w.deliver_container(w.container_payload(0));
+  ASSERT_TRUE(w.run_until_results(on_second, 1, 20'000));
+  ASSERT_TRUE(w.run_until_results(on_first, 1, 20'000));
+  EXPECT_EQ(w.runtime(0).running(), std::vector<std::string>{on_first});
+  EXPECT_EQ(w.runtime(1).running(), std::vector<std::string>{on_second});
+  EXPECT_EQ(w.results(on_second)[0].node_id, w.node_id(1));
+  EXPECT_EQ(w.results(on_first)[0].node_id, w.node_id(0));
+  EXPECT_EQ(w.runtime(1).spec(on_second)->ipv4, "10.1.2.10");
+}
+
+// The same seed and the same scenario give the same trace, byte for byte.
+std::string scenario_trace_hash(std::uint64_t seed) {
+  TestWorld w(TestWorldOptions{.seed = seed});
+  w.explorer().set_submit_failure_rate(1, 4);
+  nlohmann::json payload = w.container_payload();
+  payload["logs"] = {{{"type", "redis"}, {"data", {{"stdout", "redis://10.1.0.1/o"}, {"stderr", "redis://10.1.0.1/e"}}}}};
+  payload["secret_environment"] = {{"TOKEN", w.secret_for("user-1", 0, 1, "deterministic")}};
+  const std::string id = w.deliver_container(payload);
+  w.redis().set_drop_rate(redis_a, 1, 10);
+  w.run_for(30'000);
+  (void)w.runtime().crash(id);
+  w.world().restart_daemon(0);
+  w.run_for(30'000);
+  (void)w.explorer().request_delete(id);
+  w.run_for(60'000);
+  return w.world().trace().hash_hex();
+}
+
+TEST(Engine, SameSeedGivesTheSameTrace) {
+  EXPECT_EQ(scenario_trace_hash(11), scenario_trace_hash(11));
+  EXPECT_NE(scenario_trace_hash(11), scenario_trace_hash(12));
+}
+
 }  // namespace
 }  // namespace zsim::tests
