@@ -156,7 +156,13 @@ void ContainerManager::remount_and_start(const std::string& workload_id) {
     const RootDisk disk = root_disk(containers_.at(workload_id)->reservation);
     ports_.runtime.mount_flist(workload_id, bytes.value(), disk.size_mib, disk.type,
                                [this, alive, workload_id](Expected<std::string> mount) {
-                                 if (alive.expired() || !has(workload_id)) return;
+                                 if (alive.expired()) return;
+                                 if (!has(workload_id)) {
+                                   // Decommissioned while this mount was pending: nothing will
+                                   // use it or unmount it later, so undo it now.
+                                   if (mount) (void)ports_.runtime.unmount(workload_id);
+                                   return;
+                                 }
                                  if (!mount) {
                                    return self_decommission(workload_id,
                                                             "error starting container: failed to mount flist: " +

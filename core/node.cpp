@@ -281,7 +281,8 @@ void Node::decommission(const Workload& workload) {
   if (cached == cache_.end() && workload.type == WorkloadType::volume && volumes_.find(workload.id)) {
     // A reboot wiped the cache but kept the volume: it is still here to decommission.
     ports_.events.record("decommission", fmt::format("workload={} type=volume after=reboot", workload.id));
-    volumes_.decommission(workload.id);
+    const Status gone = volumes_.decommission(workload.id);
+    if (!gone) return decommission_deferred(workload, gone);
     return decommissioned(workload.id);
   }
   if (cached == cache_.end()) {
@@ -297,9 +298,11 @@ void Node::decommission(const Workload& workload) {
     case WorkloadType::network_resource:
       (void)networks_.remove(workload.id);
       return decommissioned(workload.id);
-    case WorkloadType::volume:
-      volumes_.decommission(workload.id);
+    case WorkloadType::volume: {
+      const Status gone = volumes_.decommission(workload.id);
+      if (!gone) return decommission_deferred(workload, gone);
       return decommissioned(workload.id);
+    }
     case WorkloadType::container: {
       std::weak_ptr<bool> alive = alive_;
       containers_.decommission(workload.id, [this, alive, id = workload.id](ContainerOutcome) {
@@ -310,6 +313,13 @@ void Node::decommission(const Workload& workload) {
     default:
       return decommissioned(workload.id);
   }
+}
+
+// The workload stays cached and its "deleted" unsent: the explorer lists it again at every poll
+// (and the expiry scan finds it again), so the decommission is tried again until it succeeds.
+void Node::decommission_deferred(const Workload& workload, const Status& why) {
+  ports_.events.record("decommission_deferred", fmt::format("workload={} error=\"{}\"", workload.id, why.error()));
+  job_done();
 }
 
 void Node::decommissioned(const std::string& workload_id) {

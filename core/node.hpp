@@ -109,6 +109,7 @@ class Node {
   Status check_engine_rules(const Workload& workload) const;
   void provisioned(const Workload& workload, const std::string& data_json);
   void failed(const Workload& workload, const std::string& message);
+  void decommission_deferred(const Workload& workload, const Status& why);
   void decommissioned(const std::string& workload_id);
   void on_self_decommissioned(const std::string& workload_id, const std::string& message);
   void on_result_accepted(const ProvisionResult& result);

@@ -88,11 +88,17 @@ Expected<std::string> VolumeManager::provision(const Workload& workload) {
   return data;
 }
 
-void VolumeManager::decommission(const std::string& volume_id) {
+Status VolumeManager::decommission(const std::string& volume_id) {
   // A volume already gone (zos #403, #312, #1024 failed here) is not an error.
-  if (runtime_.volume_exists(volume_id)) (void)runtime_.delete_volume(volume_id);
+  if (runtime_.volume_exists(volume_id)) {
+    const Status deleted = runtime_.delete_volume(volume_id);
+    // Still on disk (a container still binds it): releasing it now would leave it there for good,
+    // its space counted free while it is used.
+    if (!deleted && runtime_.volume_exists(volume_id)) return deleted;
+  }
   ledger_.release(volume_id);
   store_.erase(key_for(volume_id));
+  return {};
 }
 
 Status VolumeManager::check_use(const std::string& volume_id, const std::string& user_id) const {

@@ -35,8 +35,10 @@ class VolumeManager {
   // Creates the volume (or finds it again after a reboot or re-delivery) and holds its capacity.
   // Returns the result data {"volume_id": ...}.
   Expected<std::string> provision(const Workload& workload);
-  // Deletes the volume; one already gone is not an error.
-  void decommission(const std::string& volume_id);
+  // Deletes the volume and releases its capacity; one already gone is not an error. A volume the
+  // runtime cannot delete yet (still bound into a running container) is kept, with its capacity and
+  // record, and the error returned: the caller tries again later.
+  Status decommission(const std::string& volume_id);
   // Errors, as zos: "failed to retrieve the owner of volume %s" and
   // "cannot use volume %s, user %s is not the owner of it".
   Status check_use(const std::string& volume_id, const std::string& user_id) const;
