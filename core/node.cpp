@@ -348,12 +348,17 @@ void Node::on_result_accepted(const ProvisionResult& result) {
 // and whichever comes second finds nothing left to do.
 void Node::scan_expired() {
   const std::int64_t now_ms = ports_.scheduler.now_ms();
+  std::vector<Workload> expired;
   for (const auto& [workload_id, cached] : cache_) {
     if (cached.workload.created_s + cached.workload.duration_s > now_ms / 1000) continue;
-    Workload expired = cached.workload;
-    expired.to_delete = true;
-    enqueue(expired, false);
+    expired.push_back(cached.workload);
+    expired.back().to_delete = true;
   }
+  // Like the deletes of a poll, in reverse type order: a container lets go of its volume first.
+  std::stable_sort(expired.begin(), expired.end(), [](const Workload& a, const Workload& b) {
+    return type_order(a.type) > type_order(b.type);
+  });
+  for (const Workload& workload : expired) enqueue(workload, false);
   for (const std::string& key : ports_.store.keys(deleted_prefix)) {
     const std::optional<std::string> at_ms = ports_.store.get(key);
     if (at_ms && now_ms - std::stoll(*at_ms) > deleted_marker_keep_ms) ports_.store.erase(key);

@@ -206,6 +206,10 @@ void Checker::check_released() {
     if (!slot.runtime->mounts().empty()) {
       violate("released", fmt::format("{}: {} mounts left", label, slot.runtime->mounts().size()));
     }
+    if (!slot.runtime->volumes().empty()) {
+      violate("released", fmt::format("{}: {} volumes left on disk, e.g. {}", label, slot.runtime->volumes().size(),
+                                      slot.runtime->volumes().front()));
+    }
     if (slot.node == nullptr) continue;
     const core::CapacityUsage& used = slot.node->used();
     if (used != core::CapacityUsage{}) {
