@@ -50,14 +50,15 @@ bool SimFaultPoints::fire(std::string_view point) {
   return fires;
 }
 
-World::World(std::uint64_t seed)
+World::World(std::uint64_t seed, core::Publisher* publisher)
     : seed_(seed),
       prng_(seed),
       scheduler_(world_epoch_ms),
       explorer_(std::make_unique<fakes::FakeExplorer>(scheduler_, trace_, "explorer", prng_.fork(stream_explorer))),
       hub_(std::make_unique<fakes::FakeHub>(scheduler_, trace_, "hub",
                                             [](std::string_view data) { return core::md5_hex(data); })),
-      redis_(std::make_unique<fakes::FakeRedis>(scheduler_, trace_, prng_.fork(stream_redis), "redis")) {}
+      redis_(std::make_unique<fakes::FakeRedis>(scheduler_, trace_, prng_.fork(stream_redis), "redis")),
+      publisher_(publisher != nullptr ? publisher : redis_.get()) {}
 
 World::~World() { stop_daemons(); }
 
@@ -95,7 +96,7 @@ std::size_t World::add_node(const NodeSetup& setup) {
 
 void World::start_daemon(NodeSlot& slot) {
   assert(slot.node == nullptr);
-  core::NodePorts ports{scheduler_, *explorer_, *hub_, *slot.runtime, *redis_, *slot.store,
+  core::NodePorts ports{scheduler_, *explorer_, *hub_, *slot.runtime, *publisher_, *slot.store,
                         *slot.rng,  *slot.events, *slot.faults};
   slot.node = std::make_unique<core::Node>(slot.config, ports);
   slot.node->start();

@@ -82,7 +82,9 @@ class World {
     std::uint64_t reboots = 0;
   };
 
-  explicit World(std::uint64_t seed);
+  // publisher: where the nodes' logs and stats go. Null (the default) is the world's FakeRedis; a
+  // caller may plug in another core::Publisher (a real redis), which must outlive the world.
+  explicit World(std::uint64_t seed, core::Publisher* publisher = nullptr);
   ~World();
   World(const World&) = delete;
   World& operator=(const World&) = delete;
@@ -128,6 +130,7 @@ class World {
   std::unique_ptr<fakes::FakeExplorer> explorer_;
   std::unique_ptr<fakes::FakeHub> hub_;
   std::unique_ptr<fakes::FakeRedis> redis_;
+  core::Publisher* publisher_;
   std::vector<std::unique_ptr<NodeSlot>> nodes_;
 };
 
