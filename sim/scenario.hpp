@@ -132,7 +132,9 @@ enum class CheckKind : std::uint8_t { result, capacity, messages, delivery, cont
 
 struct ResultCheck {
   std::string workload;
-  std::optional<core::ResultState> state;  // Of the terminal result (the first ok/error), or "deleted".
+  // A result of this state exists; message and data are checked on the first of them (on the last
+  // for "deleted"; without a state, on the terminal result: the first ok or error).
+  std::optional<core::ResultState> state;
   std::optional<std::string> message;
   nlohmann::json data;                     // Fields the result's data must have (null: none asked).
   std::optional<std::vector<core::ResultState>> sequence;  // Every result, in order.

@@ -282,10 +282,7 @@ std::string Timeline::describe_world(const Event& event) {
     if (kind == "hub_md5" && status == "200") return "";
     return fmt::format("GET {} -> {}", field(event.fields, "url"), status == "0" ? "unreachable" : status);
   }
-  if (kind == "redis_down") {
-    return fmt::format("connection to {} lost: {}", field(event.fields, "address"), field(event.fields, "reason"));
-  }
-  return "";  // redis_connect, redis_up, redis_close, explorer_node: told by the node's side.
+  return "";  // redis_connect, redis_up, redis_down, redis_close, explorer_node: told by the node's side.
 }
 
 std::string Timeline::describe_runtime(const Event& event) {

@@ -377,7 +377,8 @@ class Runner {
     if (outcome) run_.failures.push_back(CheckFailure{check.path + " " + subject, outcome->first, outcome->second, offset_now()});
   }
 
-  // The result a check looks at: the terminal one (first ok or error), or the last "deleted".
+  // The result a check looks at: the first of the state asked for (the last, for "deleted"), or
+  // without a state the terminal one (the first ok or error).
   static const core::ProvisionResult* pick_result(const std::vector<core::ProvisionResult>& results,
                                                   std::optional<core::ResultState> state) {
     if (state == core::ResultState::deleted) {
@@ -387,9 +388,9 @@ class Runner {
       return nullptr;
     }
     for (const core::ProvisionResult& result : results) {
-      if (result.state != core::ResultState::deleted) return &result;
+      if (state ? result.state == *state : result.state != core::ResultState::deleted) return &result;
     }
-    return state ? nullptr : (results.empty() ? nullptr : &results.front());
+    return nullptr;
   }
 
   Outcome check_result(const ResultCheck& check) {
@@ -409,11 +410,12 @@ class Runner {
     const std::string want = fmt::format("{}{}", check.state ? std::string(fakes::to_string(*check.state)) : "a result",
                                          check.message ? fmt::format(" \"{}\"", *check.message) : "");
     if (result == nullptr) {
-      return std::pair{want, results.empty() ? "no result" : "results " + describe_states([&] {
-        std::vector<core::ResultState> states;
-        for (const core::ProvisionResult& each : results) states.push_back(each.state);
-        return states;
-      }())};
+      // Show what came instead: the terminal result, or the states of all.
+      const core::ProvisionResult* terminal = pick_result(results, std::nullopt);
+      if (terminal != nullptr) return std::pair{want, describe_result(*terminal)};
+      std::vector<core::ResultState> states;
+      for (const core::ProvisionResult& each : results) states.push_back(each.state);
+      return std::pair{want, results.empty() ? std::string("no result") : "results " + describe_states(states)};
     }
     if ((check.state && result->state != *check.state) || (check.message && result->message != *check.message)) {
       return std::pair{want, describe_result(*result)};
