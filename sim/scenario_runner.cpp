@@ -198,10 +198,14 @@ class Runner {
     }
   }
 
+  // A note goes into the trace percent-encoded, as the fakes encode their values.
   static std::string note_field(const std::string& note) {
     if (note.empty()) return "";
     std::string encoded;
-    for (const char c : note) encoded += (c == ' ' ? '_' : (c == '\n' ? '_' : c));
+    for (const char c : note) {
+      const auto byte = static_cast<unsigned char>(c);
+      encoded += (byte <= 0x20 || byte >= 0x7f || c == '%') ? fmt::format("%{:02X}", byte) : std::string(1, c);
+    }
     return " note=" + encoded;
   }
 
