@@ -144,8 +144,8 @@ class Timeline {
 
   void flush_repeat() {
     if (repeats_ == 0) return;
-    push(fmt::format("{}  {:<10}   (the line above {} more time{}, the last at {})", when(repeat_last_ms_), last_who_,
-                     repeats_, repeats_ == 1 ? "" : "s", when(repeat_last_ms_)));
+    push(fmt::format("{}  {:<10}   (the line above {} more time{}, the last now)", when(repeat_last_ms_), last_who_,
+                     repeats_, repeats_ == 1 ? "" : "s"));
     repeats_ = 0;
   }
 
