@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,17 @@ struct RunArguments {
 std::string trace_path_for(const RunArguments& arguments, const sim::Scenario& scenario) {
   if (arguments.trace_path.empty()) return "";
   return arguments.files.size() == 1 ? arguments.trace_path : arguments.trace_path + "." + scenario.name;
+}
+
+// scenarios/schema.json sits beside the scenarios, so `zsim run scenarios/*.json` names it too: a
+// JSON Schema document is skipped, not reported as an invalid scenario.
+bool is_json_schema(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  const nlohmann::json document = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!document.is_object() || document.contains("format")) return false;
+  const auto schema = document.find("$schema");
+  return schema != document.end() && schema->is_string() &&
+         schema->get<std::string>().find("json-schema.org/") != std::string::npos;
 }
 
 sim::ScenarioReport run_file(const RunArguments& arguments, const std::string& file) {
@@ -71,6 +83,10 @@ int run_all(const RunArguments& arguments) {
   std::vector<sim::ScenarioReport> reports;
   int exit_code = 0;
   for (const std::string& file : arguments.files) {
+    if (is_json_schema(file)) {
+      if (!arguments.json) fmt::print("SKIP {}: a JSON Schema, not a scenario\n", file);
+      continue;
+    }
     reports.push_back(run_file(arguments, file));
     const sim::ScenarioReport& report = reports.back();
     if (report.invalid()) {

@@ -298,6 +298,9 @@ class Loader {
     scenario_.end_ms = std::max(scenario_.end_ms, top.duration_or("run_for", 0));
     if (top.has("expect")) read_expect(top.get("expect"));
     top.finish({"$schema", "comment"});
+    assert(std::is_sorted(scenario_.steps.begin(), scenario_.steps.end(),
+                          [](const StepSpec& a, const StepSpec& b) { return a.at_ms < b.at_ms; }));
+    assert(scenario_.end_ms >= 0 && scenario_.end_ms <= scenario_time_max_ms);
   }
 
  private:
@@ -551,6 +554,7 @@ class Loader {
       read_step_action(step, spec, now_ms);
       spec.at_ms = now_ms;
       if (spec.kind == StepKind::advance) now_ms += step.duration("advance");
+      if (now_ms > scenario_time_max_ms) fail(step.display(), "a scenario lasts at most 30d");
       step.finish();
       scenario_.end_ms = std::max(scenario_.end_ms, now_ms);
       scenario_.steps.push_back(std::move(spec));

@@ -181,6 +181,8 @@ class Runner {
   }
 
   void execute(const StepSpec& step) {
+    // A step never runs early; it runs late only after a clock step jumped over its time.
+    assert(world_.now_ms() >= world_epoch_ms + step.at_ms);
     switch (step.kind) {
       case StepKind::deliver: return deliver(*scenario_.reservation(step.reservation), step);
       case StepKind::remove: return remove(step);
@@ -364,6 +366,7 @@ class Runner {
   }
 
   void evaluate(const Check& check) {
+    assert(world_.now_ms() >= world_epoch_ms + check.at_ms.value_or(scenario_.end_ms));
     run_.checks_total += 1;
     Outcome outcome;
     std::string subject;
@@ -574,6 +577,7 @@ class Runner {
         (void)world_.explorer().request_delete(workload.id);
       }
     }
+    assert(active_faults_.empty());
     const std::int64_t deadline_ms = world_.now_ms() + scenario_wind_down_max_ms;
     while (world_.now_ms() < deadline_ms) {
       world_.run_until(world_.now_ms() + wind_down_step_ms);
@@ -605,6 +609,8 @@ class Runner {
     }
     run_.trace_lines = world_.trace().lines();
     run_.passed = run_.failures.empty() && run_.io_error.empty();
+    assert(run_.checks_total >= scenario_.checks.size() + 1);
+    assert(run_.wound_down_ms >= run_.end_ms);
   }
 
   const Scenario& scenario_;

@@ -207,6 +207,17 @@ TEST_F(CliRun, HelpExplainsExitCodes) {
   EXPECT_NE(result.out.find("2 a file is not a valid scenario"), std::string::npos) << result.out;
 }
 
+TEST_F(CliRun, TheSchemaBesideTheScenariosIsSkipped) {
+  const std::string good = write("good.json", scenario_text("good", "ok"));
+  const std::string schema = (fs::path(ZSIM_SOURCE_DIR) / "scenarios" / "schema.json").string();
+  const RunResult result = run({"run", schema, good});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  const std::vector<std::string> lines = lines_of(result.out);
+  ASSERT_EQ(lines.size(), 2u) << result.out;
+  EXPECT_EQ(lines[0], "SKIP " + schema + ": a JSON Schema, not a scenario");
+  EXPECT_EQ(lines[1].rfind("PASS " + good, 0), 0u);
+}
+
 // The shipped library passes, deterministically: what `make demo` and ctest rely on.
 TEST_F(CliRun, TheLibraryPasses) {
   std::vector<std::string> args{"run", "--check-determinism"};
