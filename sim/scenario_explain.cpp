@@ -14,6 +14,7 @@ namespace zsim::sim {
 namespace {
 
 constexpr std::size_t timeline_lines_max = 1'000'000;
+constexpr std::int64_t lasting_ms = std::int64_t{30} * 24 * 3'600'000;
 
 struct Event {
   std::int64_t time_ms = 0;
@@ -248,9 +249,11 @@ std::string Timeline::describe_world(const Event& event) {
     added_ms_[workload] = time_ms_;
     const std::int64_t deploy_ms = std::stoll(field(event.fields, "deploy_at_ms"));
     const std::int64_t expires_ms = std::stoll(field(event.fields, "expires_at_ms"));
-    return fmt::format("workload {} for {} created{}, expires at {}", workload, label(field(event.fields, "node")),
+    // What is present at start lives past any scenario; its expiry says nothing.
+    const bool lasting = expires_ms < 0 || expires_ms - start_ms_ > lasting_ms;
+    return fmt::format("workload {} for {} created{}{}", workload, label(field(event.fields, "node")),
                        deploy_ms == time_ms_ ? "" : ", paid at " + when(deploy_ms),
-                       expires_ms < 0 ? "never" : when(expires_ms));
+                       lasting ? "" : ", expires at " + when(expires_ms));
   }
   if (kind == "explorer_deploy") return added_ms_[workload] == time_ms_ ? "" : fmt::format("workload {} paid: nodes see it now", workload);
   if (kind == "explorer_expire") return fmt::format("workload {} expired: the node must delete it", workload);
@@ -276,13 +279,14 @@ std::string Timeline::describe_world(const Event& event) {
     capacity_reported_[node] = usage;
     return fmt::format("{} reports capacity used: {}", node, usage);
   }
-  if (kind == "explorer_fault" || kind == "hub_fault" || kind == "redis_fault") return fmt::format("fault switch: {}", decode(event.fields));
   if (kind == "hub_md5" || kind == "hub_fetch") {
     const std::string status = field(event.fields, "status");
     if (kind == "hub_md5" && status == "200") return "";
     return fmt::format("GET {} -> {}", field(event.fields, "url"), status == "0" ? "unreachable" : status);
   }
-  return "";  // redis_connect, redis_up, redis_down, redis_close, explorer_node: told by the node's side.
+  // redis_connect, redis_up, redis_down, redis_close and explorer_node are told by the node's side;
+  // the fault switches by the scenario's steps.
+  return "";
 }
 
 std::string Timeline::describe_runtime(const Event& event) {
@@ -309,7 +313,6 @@ std::string Timeline::describe_runtime(const Event& event) {
   if (kind == "volume_create") return fmt::format("volume {} created ({} MiB {})", field(event.fields, "volume"), field(event.fields, "size_mib"), field(event.fields, "type"));
   if (kind == "volume_delete") return fmt::format("volume {} deleted: {}", field(event.fields, "volume"), field(event.fields, "outcome"));
   if (kind == "fs_daemon") return fmt::format("filesystem daemon {}", field(event.fields, "state"));
-  if (kind == "runtime_fault") return fmt::format("fault switch: {}", event.fields);
   if (kind == "reboot") return fmt::format("node reboots: {} containers and {} mounts gone, {} volumes kept", field(event.fields, "running"),
                                            field(event.fields, "mounts"), field(event.fields, "volumes"));
   if (kind == "container_attach") return fmt::format("daemon re-attached to container {}", name);
@@ -334,7 +337,7 @@ std::string Timeline::describe_core(const Event& event) {
   if (kind == "container_remount") return fmt::format("restart of {} failed ({}): mounting the flist again", workload, field(event.fields, "error"));
   if (kind == "self_decommission") return fmt::format("{} decommissions itself: {}", workload, field(event.fields, "reason"));
   if (kind == "decommission") return fmt::format("decommissioning {} ({})", workload, field(event.fields, "type"));
-  if (kind == "container_released") return fmt::format("{} released: container, mount, address and capacity", workload);
+  if (kind == "container_released") return fmt::format("{} released: everything it held is given back", workload);
   if (kind == "restore_start") return fmt::format("restoring {} from the cache", workload);
   if (kind == "restore_attached") return fmt::format("{} restored", workload);
   if (kind == "reap_unfinished") return fmt::format("cleaning up the unfinished provision of {}", workload);
