@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   zsim::cli::add_validate_command(app, exit_code);
   zsim::cli::add_sim_command(app, exit_code);
+  zsim::cli::add_run_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -636,6 +636,12 @@ std::optional<ContainerProgram> FakeRuntime::program_of(const std::string& name)
   return found->second.program;
 }
 
+std::optional<std::uint64_t> FakeRuntime::container_cpu_limit_millicores(const std::string& name) const {
+  const auto found = containers_.find(name);
+  if (found == containers_.end()) return std::nullopt;
+  return found->second.cpu_limit_millicores;
+}
+
 std::vector<std::string> FakeRuntime::volumes() const {
   std::vector<std::string> ids;
   ids.reserve(volumes_.size());

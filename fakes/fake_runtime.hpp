@@ -127,6 +127,8 @@ class FakeRuntime final : public core::ContainerRuntime {
   std::optional<core::ContainerSpec> spec(const std::string& name) const;
   std::optional<int> exit_code(const std::string& name) const;
   std::optional<ContainerProgram> program_of(const std::string& name) const;
+  // The CPU limit the container got when it started, in millicores; none for an unknown name.
+  std::optional<std::uint64_t> container_cpu_limit_millicores(const std::string& name) const;
   std::vector<std::string> volumes() const;
   const RuntimeCounts& counts() const { return counts_; }
   bool fs_daemon_down() const { return fs_daemon_down_; }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The demo of `make demo`: zsim checks the example reservations the way a node would.
+# The demo of `make demo`: zsim checks the example reservations the way a node would, then replays
+# the scenario library (every seed feature and every known zos bug) and shows a summary table.
 # Usage: scripts/demo.sh PATH/TO/zsim
 # Some examples are invalid on purpose, so `zsim validate` exits 1; the demo shows that code and
-# explains it, and itself exits 0 unless zsim could not run or answered something unexpected.
+# explains it. The demo exits 0 when every scenario passes, 1 when one fails, 2 when zsim could not
+# run or answered something unexpected.
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -30,4 +32,46 @@ case $status in
           "(0 = all valid, 1 = some invalid, 2 = unreadable file or usage error)." ;;
   *) echo "zsim validate exited $status: a file could not be read or zsim failed." >&2
      exit "$status" ;;
+esac
+
+echo
+echo "== zsim run: the scenario library replayed against the real provisioning core =="
+echo "   (each scenario runs twice, virtual time, and must give the same trace hash both times)"
+echo
+shopt -s nullglob
+scenarios=()
+for file in scenarios/*.json; do
+  [[ "$(basename "$file")" == "schema.json" ]] || scenarios+=("$file")
+done
+if [[ ${#scenarios[@]} -eq 0 ]]; then
+  echo "demo: no scenario in scenarios/" >&2
+  exit 2
+fi
+run_status=0
+output=$("$zsim" run --check-determinism "${scenarios[@]}" 2>&1) || run_status=$?
+pattern='^(PASS|FAIL) ([^ ]+) ([^ ]+) \(([0-9]+) checks, trace ([0-9a-f]{16}) twice, simulated \+([0-9:.]+)\)$'
+printf '%-46s %-6s %7s %12s  %s\n' "scenario" "result" "checks" "simulated" "trace hash"
+printf '%-46s %-6s %7s %12s  %s\n' "--------" "------" "------" "---------" "----------"
+passed=0
+failed=0
+while IFS= read -r line; do
+  if [[ "$line" =~ $pattern ]]; then
+    printf '%-46s %-6s %7s %12s  %s\n' "${BASH_REMATCH[3]}" "${BASH_REMATCH[1]}" "${BASH_REMATCH[4]}" \
+      "+${BASH_REMATCH[6]}" "${BASH_REMATCH[5]}"
+    passed=$((passed + 1))
+  elif [[ "$line" =~ ^FAIL\ ([^ ]+)\ ([^ :]+):\ (.*)$ ]]; then
+    printf '%-46s %-6s  %s\n' "${BASH_REMATCH[2]}" "FAIL" "${BASH_REMATCH[3]}"
+    failed=$((failed + 1))
+  elif [[ -n "$line" ]]; then
+    echo "  $line"
+  fi
+done <<< "$output"
+echo
+echo "$passed passed, $failed failed (of ${#scenarios[@]} scenarios)"
+echo "Replay one with its timeline:  $1 run --explain scenarios/zos-943-log-sink-sigpipe.json"
+case $run_status in
+  0) exit 0 ;;
+  1) exit 1 ;;
+  *) echo "zsim run exited $run_status: a scenario file is not valid or zsim failed." >&2
+     exit 2 ;;
 esac

@@ -50,7 +50,7 @@ bool SimFaultPoints::fire(std::string_view point) {
   return fires;
 }
 
-World::World(std::uint64_t seed)
+World::World(std::uint64_t seed, core::Publisher* publisher)
     : seed_(seed),
       prng_(seed),
       scheduler_(world_epoch_ms),
@@ -58,7 +58,7 @@ World::World(std::uint64_t seed)
       hub_(std::make_unique<fakes::FakeHub>(scheduler_, trace_, "hub",
                                             [](std::string_view data) { return core::md5_hex(data); })),
       redis_(std::make_unique<fakes::FakeRedis>(scheduler_, trace_, prng_.fork(stream_redis), "redis")),
-      publisher_(redis_.get()) {}
+      publisher_(publisher != nullptr ? publisher : redis_.get()) {}
 
 void World::use_publisher(core::Publisher& publisher) {
   assert(nodes_.empty());

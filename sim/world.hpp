@@ -83,7 +83,9 @@ class World {
     std::uint64_t reboots = 0;
   };
 
-  explicit World(std::uint64_t seed);
+  // publisher: where the nodes' logs and stats go. Null (the default) is the world's FakeRedis; a
+  // caller may plug in another core::Publisher (a real redis), which must outlive the world.
+  explicit World(std::uint64_t seed, core::Publisher* publisher = nullptr);
   ~World();
   World(const World&) = delete;
   World& operator=(const World&) = delete;
@@ -137,8 +139,8 @@ class World {
   std::unique_ptr<fakes::FakeExplorer> explorer_;
   std::unique_ptr<fakes::FakeHub> hub_;
   std::unique_ptr<fakes::FakeRedis> redis_;
+  core::Publisher* publisher_;
   std::vector<std::unique_ptr<NodeSlot>> nodes_;
-  core::Publisher* publisher_ = nullptr;  // The fake redis unless use_publisher() said otherwise.
   std::function<void(std::int64_t)> pacer_;
 };
 

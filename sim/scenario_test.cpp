@@ -1,0 +1,211 @@
+// The scenario loader: what a valid file becomes, and a one-line error naming the file, the JSON
+// path and what is wrong for every kind of mistake.
+
+#include "sim/scenario.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace zsim::sim {
+namespace {
+
+using nlohmann::json;
+
+// A small valid scenario; tests change one thing in it.
+json minimal() {
+  return json::parse(R"({
+    "format": 1, "name": "minimal", "description": "a test", "seed": 7,
+    "nodes": [{"label": "node-1", "networks": [{"name": "net", "subnet": "10.1.1.0/24", "owner": "alice"}],
+               "volumes": [{"id": "5-1", "owner": "alice", "size_gib": 2}]}],
+    "flists": [{"url": "https://hub/app.flist", "entrypoint": "/bin/app", "program": {"line_interval": "2s"}}],
+    "redis": [{"address": "10.0.0.1:6379"}],
+    "reservations": [{"id": 10, "owner": "alice", "node": "node-1", "duration": "10m",
+      "workloads": [{"type": "container", "payload": {"flist": "https://hub/app.flist",
+        "secret_environment": {"TOKEN": "plain-token", "RAW": {"ciphertext_hex": "abcd"}}}}]}],
+    "steps": [{"at": "1s", "deliver": 10}, {"advance": "30s"}, {"delete": 10}, {"at": "2m", "advance": "0s"}],
+    "expect": {"results": [{"workload": "10-1", "state": "ok"}],
+               "messages": [{"at": "3m", "server": "10.0.0.1:6379", "channel": "c", "count": {"min": 2, "max": 5}}]}
+  })");
+}
+
+core::Expected<Scenario> load(const json& document) { return load_scenario_text(document.dump(), "test.json"); }
+
+std::string error_of(const json& document) {
+  const core::Expected<Scenario> scenario = load(document);
+  EXPECT_FALSE(scenario.ok()) << "loaded although it should not";
+  return scenario.ok() ? std::string() : scenario.error();
+}
+
+TEST(ScenarioLoader, ReadsEverySection) {
+  const core::Expected<Scenario> loaded = load(minimal());
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  const Scenario& scenario = loaded.value();
+  EXPECT_EQ(scenario.name, "minimal");
+  EXPECT_EQ(scenario.seed, 7u);
+  ASSERT_EQ(scenario.nodes.size(), 1u);
+  EXPECT_EQ(scenario.nodes[0].networks.at(0).workload_id, "0-1");
+  EXPECT_EQ(scenario.nodes[0].volumes.at(0).size_gib, 2u);
+  ASSERT_TRUE(scenario.flists.at(0).program.has_value());
+  EXPECT_EQ(scenario.flists[0].program->line_interval_ms, 2000);
+  EXPECT_EQ(scenario.flists[0].image.name, "app.flist");
+  EXPECT_EQ(scenario.reservations.at(0).duration_ms, 600'000);
+  // Secrets leave the payload: the runner encrypts them for the node.
+  const WorkloadSpec& workload = scenario.reservations[0].workloads.at(0);
+  EXPECT_FALSE(workload.payload.contains("secret_environment"));
+  ASSERT_EQ(workload.secrets.size(), 2u);
+  EXPECT_EQ(workload.secrets[0].name, "RAW");
+  EXPECT_TRUE(workload.secrets[0].raw);
+  EXPECT_EQ(workload.secrets[1].plaintext, "plain-token");
+}
+
+TEST(ScenarioLoader, StepTimesFollowAtAndAdvance) {
+  const core::Expected<Scenario> loaded = load(minimal());
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  const std::vector<StepSpec>& steps = loaded.value().steps;
+  ASSERT_EQ(steps.size(), 4u);
+  EXPECT_EQ(steps[0].at_ms, 1000);
+  EXPECT_EQ(steps[1].kind, StepKind::advance);
+  EXPECT_EQ(steps[2].kind, StepKind::remove);
+  EXPECT_EQ(steps[2].at_ms, 31'000);
+  EXPECT_EQ(steps[3].at_ms, 120'000);
+  // The end is the latest of the steps and the timed checks (one at 3m).
+  EXPECT_EQ(loaded.value().end_ms, 180'000);
+  const CountRange& count = loaded.value().checks.at(1).messages.count;
+  EXPECT_EQ(count.min, 2u);
+  EXPECT_EQ(count.max, 5u);
+}
+
+struct Mistake {
+  const char* pointer;  // JSON pointer of what to change.
+  json value;           // The new value (null with erase: remove it).
+  bool erase;
+  const char* expected_error;
+};
+
+// Shown by GoogleTest instead of the bytes of the struct.
+void PrintTo(const Mistake& mistake, std::ostream* out) { *out << mistake.pointer; }
+
+class ScenarioLoaderMistakes : public ::testing::TestWithParam<Mistake> {};
+
+TEST_P(ScenarioLoaderMistakes, NamesFilePathAndProblemOnOneLine) {
+  const Mistake& mistake = GetParam();
+  json document = minimal();
+  const json::json_pointer pointer(mistake.pointer);
+  if (mistake.erase) {
+    document[pointer.parent_pointer()].erase(pointer.back());
+  } else {
+    document[pointer] = mistake.value;
+  }
+  const std::string error = error_of(document);
+  EXPECT_EQ(error, std::string("test.json: ") + mistake.expected_error);
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errors, ScenarioLoaderMistakes,
+    ::testing::Values(
+        Mistake{"/format", 2, false, "format: unsupported format 2, this zsim reads format 1"},
+        Mistake{"/name", nullptr, true, "(top level): missing field 'name'"},
+        Mistake{"/nmae", "x", false, "(top level): unknown field 'nmae'"},
+        Mistake{"/seed", "seven", false, "seed: expected a non-negative integer, got a string"},
+        Mistake{"/nodes", json::array(), false, "nodes: a scenario needs at least one node"},
+        Mistake{"/nodes/0/networks/0/subnet", "10.1.1.1/24", false,
+                "nodes[0].networks[0].subnet: invalid subnet '10.1.1.1/24': host bits are set"},
+        Mistake{"/reservations/0/node", "node-9", false, "reservations[0].node: no node labelled 'node-9'"},
+        Mistake{"/reservations/0/id", 3, false,
+                "reservations[0].id: reservation ids must be above the reservation ids of the volumes present at "
+                "start (up to 5)"},
+        Mistake{"/reservations/0/duration", 600, false,
+                "reservations[0].duration: expected a duration string like \"500ms\", \"2s\", \"10m\" or \"1h\", "
+                "got the number 600"},
+        Mistake{"/reservations/0/duration", "10 minutes", false,
+                "reservations[0].duration: invalid duration '10 minutes', expected e.g. 500ms, 2s, 10m, 1h, 1d or "
+                "1h30m"},
+        Mistake{"/reservations/0/workloads/0/type", "vm", false,
+                "reservations[0].workloads[0].type: unknown workload type 'vm', expected network, network_resource, "
+                "zdb, volume, container or kubernetes"},
+        Mistake{"/reservations/0/workloads/0/payload/secret_environment/TOKEN", 5, false,
+                "reservations[0].workloads[0].payload.secret_environment.TOKEN: expected an object, got the number 5"},
+        Mistake{"/steps/0/deliver", 11, false, "steps[0].deliver: no reservation 11"},
+        Mistake{"/steps/3/at", "10s", false,
+                "steps[3].at: steps run in time order: +00:10.000 is before the previous step's time +00:31.000"},
+        Mistake{"/steps/1", json{{"fault", "hub.dwn"}}, false,
+                "steps[1].fault: unknown fault 'hub.dwn', expected one of hub.down, hub.slow, hub.not_found, "
+                "hub.corrupt, hub.md5_mismatch, redis.down, redis.refusing, redis.slow, redis.dropping, "
+                "explorer.down, explorer.slow, explorer.result_failures, fs_daemon.down, fs_daemon.dead, "
+                "runtime.fail_starts, runtime.mount_latency, runtime.cpu_limit_inverted, buggify, clock.step"},
+        Mistake{"/steps/1", json{{"fault", "redis.down"}, {"server", "10.9.9.9:6379"}}, false,
+                "steps[1].server: no redis server '10.9.9.9:6379' in \"redis\""},
+        Mistake{"/steps/1", json{{"fault", "redis.dropping"}, {"server", "10.0.0.1:6379"}, {"rate", "3/2"}}, false,
+                "steps[1].rate: expected a rate like \"1/10\", got \"3/2\""},
+        Mistake{"/steps/1", json{{"deliver", 10}, {"crash", "10-1"}}, false,
+                "steps[1]: a step has one action, got deliver, crash"},
+        Mistake{"/steps/1", json{{"note", "nothing"}}, false,
+                "steps[1]: a step needs one action: deliver, delete, advance, fault, heal, heal_all, crash, "
+                "restart_daemon, reboot"},
+        Mistake{"/expect/results/0/workload", "99-1", false, "expect.results[0].workload: no workload 99-1 in this scenario"},
+        Mistake{"/expect/results/0/state", "fine", false,
+                "expect.results[0].state: unknown result state 'fine', expected ok, error or deleted"},
+        Mistake{"/expect/messages/0/count", json{{"min", 5}, {"max", 2}}, false,
+                "expect.messages[0].count: min 5 is greater than max 2"},
+        Mistake{"/expect/trace_hash", "XYZ", false,
+                "expect.trace_hash: expected 16 lower-case hex digits, as `zsim run` prints it"},
+        Mistake{"/flists/0/program/line_interval", "-1s", false,
+                "flists[0].program.line_interval: invalid duration '-1s', expected e.g. 500ms, 2s, 10m, 1h, 1d or "
+                "1h30m"}));
+
+TEST(ScenarioLoader, MalformedJsonNamesTheFile) {
+  const core::Expected<Scenario> scenario = load_scenario_text("{\"format\": 1,", "broken.json");
+  ASSERT_FALSE(scenario.ok());
+  EXPECT_EQ(scenario.error().rfind("broken.json: (top level): invalid JSON: ", 0), 0u) << scenario.error();
+}
+
+TEST(ScenarioLoader, MissingFileIsAnError) {
+  const core::Expected<Scenario> scenario = load_scenario_file("/nonexistent/zsim/scenario.json");
+  ASSERT_FALSE(scenario.ok());
+  EXPECT_EQ(scenario.error(), "/nonexistent/zsim/scenario.json: (top level): cannot read the file");
+}
+
+TEST(ScenarioLoader, WorkloadIdsAreUnique) {
+  json document = minimal();
+  document["nodes"][0]["volumes"][0]["id"] = "0-1";  // The network present at start is 0-1.
+  EXPECT_EQ(error_of(document), "test.json: nodes[0].volumes[0]: workload id 0-1 is used twice");
+}
+
+TEST(ScenarioLoader, CountRangeDescribesItself) {
+  EXPECT_EQ((CountRange{3, 3}).describe(), "3");
+  EXPECT_EQ((CountRange{3, UINT64_MAX}).describe(), "at least 3");
+  EXPECT_EQ((CountRange{0, 9}).describe(), "at most 9");
+  EXPECT_EQ((CountRange{3, 9}).describe(), "3..9");
+  EXPECT_TRUE((CountRange{3, 9}).contains(9));
+  EXPECT_FALSE((CountRange{3, 9}).contains(10));
+}
+
+TEST(ScenarioLoader, OffsetsAreMinutesSecondsMilliseconds) {
+  EXPECT_EQ(format_offset(0), "+00:00.000");
+  EXPECT_EQ(format_offset(61'005), "+01:01.005");
+  EXPECT_EQ(format_offset(2 * 3'600'000), "+120:00.000");
+}
+
+// Every file of the library loads: a broken file there would be an invalid regression test.
+TEST(ScenarioLoader, EveryShippedScenarioLoads) {
+  const char* source = std::getenv("ZSIM_SOURCE_DIR");
+  ASSERT_NE(source, nullptr) << "ZSIM_SOURCE_DIR must point at the source tree";
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(source) / "scenarios")) {
+    if (entry.path().extension() != ".json" || entry.path().filename() == "schema.json") continue;
+    const core::Expected<Scenario> scenario = load_scenario_file(entry.path().string());
+    EXPECT_TRUE(scenario.ok()) << scenario.error();
+    if (scenario.ok()) {
+      EXPECT_EQ(scenario.value().name, entry.path().stem().string()) << "the name matches the file";
+    }
+    count += 1;
+  }
+  EXPECT_GE(count, 25u);
+}
+
+}  // namespace
+}  // namespace zsim::sim
