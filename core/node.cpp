@@ -359,6 +359,9 @@ void Node::scan_expired() {
     return type_order(a.type) > type_order(b.type);
   });
   for (const Workload& workload : expired) enqueue(workload, false);
+  // The capacity report is fire and forget: one sent while the explorer was down is lost, so the
+  // report goes out again with every scan and the explorer is never stale for long.
+  report_capacity();
   for (const std::string& key : ports_.store.keys(deleted_prefix)) {
     const std::optional<std::string> at_ms = ports_.store.get(key);
     if (at_ms && now_ms - std::stoll(*at_ms) > deleted_marker_keep_ms) ports_.store.erase(key);

@@ -19,6 +19,7 @@ packages=(
   libxxhash-dev
   redis-server redis-tools
   gnuplot-nox
+  python3 python3-jsonschema
 )
 
 missing=()
