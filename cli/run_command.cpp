@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/real_redis.hpp"
 #include "sim/scenario.hpp"
 #include "sim/scenario_explain.hpp"
 #include "sim/scenario_report.hpp"
@@ -30,6 +31,9 @@ struct RunArguments {
   bool check_determinism = false;
   bool json = false;
   bool explain = false;
+  std::string redis;
+  bool realtime = false;
+  RealRedis* real_redis = nullptr;  // Set while running with --redis.
 };
 
 // With several scenarios, each trace goes to FILE.<scenario name>.
@@ -60,9 +64,16 @@ sim::ScenarioReport run_file(const RunArguments& arguments, const std::string& f
   report.name = scenario.value().name;
   sim::ScenarioRunOptions options;
   options.trace_path = trace_path_for(arguments, scenario.value());
+  if (arguments.real_redis != nullptr) {
+    options.publisher = &arguments.real_redis->publisher();
+    options.pacer = [real_redis = arguments.real_redis](std::int64_t next_event_ms) { real_redis->pace(next_event_ms); };
+  }
   // The wall clock only measures how long the run took; nothing in the world sees it.
   const auto started = std::chrono::steady_clock::now();
   report.run = sim::run_scenario(scenario.value(), options);
+  if (arguments.real_redis != nullptr && !arguments.real_redis->drain(10'000)) {
+    fmt::print(stderr, "zsim run: --redis: some publishes got no reply within 10 s\n");
+  }
   if (arguments.check_determinism) {
     report.determinism_checked = true;
     report.second_hash = sim::run_scenario(scenario.value()).trace_hash;
@@ -115,6 +126,31 @@ int run_all(const RunArguments& arguments) {
   return exit_code;
 }
 
+// --redis and --realtime wrap the runs in a real publisher; the rest is run_all().
+int run_with_options(RunArguments& arguments) {
+  if (arguments.redis.empty()) {
+    if (arguments.realtime) {
+      fmt::print(stderr, "zsim run: --realtime needs --redis URL: it paces the world for a real redis watcher\n");
+      return 2;
+    }
+    return run_all(arguments);
+  }
+  if (arguments.check_determinism) {
+    fmt::print(stderr, "zsim run: --check-determinism cannot be combined with --redis: a real server is not deterministic\n");
+    return 2;
+  }
+  const core::Expected<core::RedisUrl> target = parse_redis_option(arguments.redis);
+  if (!target) {
+    fmt::print(stderr, "zsim run: --redis: {}\n", target.error());
+    return 2;
+  }
+  RealRedis real_redis(target.value(), arguments.realtime);
+  arguments.real_redis = &real_redis;
+  const int exit_code = run_all(arguments);
+  arguments.real_redis = nullptr;
+  return exit_code;
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
@@ -143,7 +179,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "  zsim run --check-determinism --junit report.xml scenarios/*.json\n"
       "Exit codes: 0 every scenario passed, 1 a scenario failed, 2 a file is not a valid scenario\n"
       "(the error names the file, the JSON path and what is wrong) or a usage error.");
-  command->callback([arguments, &exit_code] { exit_code = run_all(*arguments); });
+  command->add_option("--redis", arguments->redis,
+                      "Publish every redis endpoint of the scenarios to this real server, channels kept\n"
+                      "(message expectations and pinned trace hashes are then skipped)");
+  command->add_flag("--realtime", arguments->realtime,
+                    "Pace virtual time to the wall clock (with --redis), for a redis-cli watcher");
+  command->callback([arguments, &exit_code] { exit_code = run_with_options(*arguments); });
 }
 
 }  // namespace zsim::cli

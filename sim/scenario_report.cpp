@@ -20,8 +20,10 @@ std::vector<std::string> report_lines(const ScenarioReport& report) {
   if (report.invalid()) return {"INVALID " + report.load_error};
   const std::vector<std::string> failures = failure_lines(report);
   if (failures.empty()) {
-    return {fmt::format("PASS {} {} ({} checks, trace {}{}, simulated {})", report.file, report.name,
-                        report.run.checks_total, report.run.trace_hash,
+    const std::string skipped =
+        report.run.checks_skipped == 0 ? "" : fmt::format(", {} skipped: they read the fake redis", report.run.checks_skipped);
+    return {fmt::format("PASS {} {} ({} checks{}, trace {}{}, simulated {})", report.file, report.name,
+                        report.run.checks_total, skipped, report.run.trace_hash,
                         report.determinism_checked ? " twice" : "", format_offset(report.run.end_ms))};
   }
   std::vector<std::string> lines{fmt::format("FAIL {} {}: {}", report.file, report.name, failures.front())};

@@ -6,6 +6,7 @@
 // like a failed expectation. The trace hash of the run is its fingerprint.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,12 +32,17 @@ struct ScenarioRunOptions {
   // Where the nodes publish logs and stats; null is the world's FakeRedis. (Expectations on
   // messages read the FakeRedis, so another publisher is for runs that ship data elsewhere.)
   core::Publisher* publisher = nullptr;
+  // Called before each event with its virtual time (a real publisher's I/O, --realtime pacing).
+  std::function<void(std::int64_t next_event_ms)> pacer;
 };
 
 struct ScenarioRun {
   bool passed = false;
   std::vector<CheckFailure> failures;
   std::size_t checks_total = 0;  // Expectations, plus the property check and the pinned hash.
+  // Expectations that could not be evaluated: messages and the pinned trace hash when the nodes
+  // published to a real redis (--redis), which the scenario cannot read and which is not deterministic.
+  std::size_t checks_skipped = 0;
   std::string trace_hash;
   std::uint64_t events = 0;
   std::int64_t end_ms = 0;        // The scenario's end, from its start.
