@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/run_command.hpp"
+
 namespace zsim::tests {
 namespace {
 
@@ -38,63 +40,15 @@ std::string scenario_text(const std::string& name, const std::string& state) {
   return text;
 }
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string shell_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using RunResult = CommandResult;
 
 class CliRun : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "zsim-cli-run-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
+  std::string write(const std::string& name, std::string_view content) const { return folder_.write(name, content); }
+  RunResult run(const std::vector<std::string>& args) const { return run_zsim(args); }
 
-  std::string write(const std::string& name, std::string_view content) const {
-    const fs::path path = dir_ / name;
-    std::ofstream(path, std::ios::binary) << content;
-    return path.string();
-  }
-
-  RunResult run(const std::vector<std::string>& args) const {
-    std::string command = shell_quote(ZSIM_BINARY);
-    for (const std::string& arg : args) command += " " + shell_quote(arg);
-    const fs::path out = dir_ / "run.stdout";
-    const fs::path err = dir_ / "run.stderr";
-    command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
-    const int status = std::system(command.c_str());
-    RunResult result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = read_all(out);
-    result.err = read_all(err);
-    return result;
-  }
-
-  fs::path dir_;
+  TempFolder folder_{"zsim-cli-run"};
+  const fs::path& dir_ = folder_.path();
 };
 
 TEST_F(CliRun, AllPassingExitsZero) {
