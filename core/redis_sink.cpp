@@ -387,18 +387,21 @@ RedisSink::InFlight RedisSink::pop_in_flight() {
 }
 
 // The connection went down: whatever redis had not answered is lost with it, never re-sent.
-void RedisSink::drop_in_flight_lost() {
+void RedisSink::drop_in_flight_lost() { drop_in_flight(&SinkChannelCounters::lines_dropped_lost); }
+
+// Every publish not yet answered counts as failed (stats) or dropped for the reason given (lines).
+void RedisSink::drop_in_flight(std::uint64_t SinkChannelCounters::*reason) {
   // Each iteration answers one entry: bounded by the in-flight ring's capacity.
   while (in_flight_size_ > 0) {
-    const InFlight lost = pop_in_flight();
-    SinkChannelCounters& counters = channels_[lost.channel].counters;
-    if (lost.stats) {
+    const InFlight pending = pop_in_flight();
+    SinkChannelCounters& counters = channels_[pending.channel].counters;
+    if (pending.stats) {
       counters.stats_in_flight -= 1;
       counters.stats_failed += 1;
     } else {
       counters.lines_in_flight -= 1;
       counters.lines_dropped += 1;
-      counters.lines_dropped_lost += 1;
+      counters.*reason += 1;
     }
   }
   in_flight_head_ = 0;
@@ -425,19 +428,7 @@ void RedisSink::drop_everything_at_close() {
     counters.lines_dropped += 1;
     counters.lines_dropped_at_close += 1;
   }
-  while (in_flight_size_ > 0) {
-    const InFlight pending = pop_in_flight();
-    SinkChannelCounters& counters = channels_[pending.channel].counters;
-    if (pending.stats) {
-      counters.stats_in_flight -= 1;
-      counters.stats_failed += 1;
-    } else {
-      counters.lines_in_flight -= 1;
-      counters.lines_dropped += 1;
-      counters.lines_dropped_at_close += 1;
-    }
-  }
-  in_flight_head_ = 0;
+  drop_in_flight(&SinkChannelCounters::lines_dropped_at_close);
 }
 
 void RedisSink::record(std::string_view kind, const std::string& detail) {

@@ -174,6 +174,7 @@ class RedisSink final : public ConnectionObserver {
   void push_in_flight(ChannelIndex channel, bool stats);
   InFlight pop_in_flight();
   void drop_in_flight_lost();
+  void drop_in_flight(std::uint64_t SinkChannelCounters::*reason);
   void drop_oldest_buffered();
   void drop_everything_at_close();
   void maybe_finish_drain();
