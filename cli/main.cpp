@@ -20,6 +20,17 @@ int main(int argc, char** argv) {
   zsim::cli::add_sim_command(app, exit_code);
   zsim::cli::add_run_command(app, exit_code);
 
+  // CLI11 reports a mistyped command as "A subcommand is required"; name it instead.
+  const auto known = [&app](const char* name) {
+    for (const CLI::App* command : app.get_subcommands({})) {
+      if (command->get_name() == name) return true;
+    }
+    return false;
+  };
+  if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+    std::fprintf(stderr, "zsim: unknown command '%s' (commands: validate, sim, run; see zsim --help)\n", argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

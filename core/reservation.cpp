@@ -307,14 +307,17 @@ Expected<ContainerReservation> parse_container(const json& payload) {
   return reservation;
 }
 
+std::string describe_json_parse_error(std::string_view text, std::size_t byte, std::string_view what) {
+  const TextPosition position = position_of(text, byte);
+  return fmt::format("invalid JSON at line {}, column {}: {}", position.line, position.column, short_reason(what));
+}
+
 Expected<ContainerReservation> parse_container_text(std::string_view text) {
   json payload;
   try {
     payload = json::parse(text.begin(), text.end());
   } catch (const json::parse_error& error) {
-    const TextPosition position = position_of(text, error.byte);
-    return Error{fmt::format("invalid JSON at line {}, column {}: {}", position.line, position.column,
-                             short_reason(error.what()))};
+    return Error{describe_json_parse_error(text, error.byte, error.what())};
   } catch (const json::exception& error) {
     return Error{fmt::format("invalid JSON: {}", strip_exception_tag(error.what()))};
   }

@@ -147,6 +147,9 @@ struct ContainerReservation {
 Expected<ContainerReservation> parse_container(const nlohmann::json& payload);
 // Reads JSON text; malformed JSON gives "invalid JSON at line L, column C: ...".
 Expected<ContainerReservation> parse_container_text(std::string_view text);
+// "invalid JSON at line L, column C: <reason>" for an nlohmann parse error at byte of text. The
+// reason never quotes the text itself (nlohmann's "last read" excerpt could hold a secret).
+std::string describe_json_parse_error(std::string_view text, std::size_t byte, std::string_view what);
 // The payload again, in the explorer's form: parse_container(to_json(r)) == r.
 nlohmann::json to_json(const ContainerReservation& reservation);
 

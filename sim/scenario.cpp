@@ -834,8 +834,8 @@ core::Expected<Scenario> load_scenario_text(std::string_view text, const std::st
   try {
     document = json::parse(text);
   } catch (const json::parse_error& error) {
-    // nlohmann's message names the byte offset and what it expected there.
-    return core::Error{fmt::format("{}: (top level): invalid JSON: {}", file, error.what())};
+    // Line and column, never an excerpt: a scenario holds secrets in plaintext.
+    return core::Error{fmt::format("{}: (top level): {}", file, core::describe_json_parse_error(text, error.byte, error.what()))};
   }
   Scenario scenario;
   scenario.file = file;

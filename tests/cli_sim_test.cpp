@@ -112,3 +112,19 @@ TEST(CliSimRedis, WatcherReceivesExactlyWhatTheSummaryCountsAsDelivered) {
 
 }  // namespace
 }  // namespace zsim::tests
+
+namespace zsim::tests {
+namespace {
+
+TEST(CliMain, AnUnknownCommandIsNamedAndExitsTwo) {
+  const CommandResult run = run_command(zsim + " bogus");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("unknown command 'bogus'"), std::string::npos) << run.err;
+  EXPECT_EQ(run_command(zsim).exit_code, 2);
+  const CommandResult help = run_command(zsim + " --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* command : {"validate", "sim", "run"}) EXPECT_NE(help.out.find(command), std::string::npos) << command;
+}
+
+}  // namespace
+}  // namespace zsim::tests

@@ -93,7 +93,7 @@ TEST_F(CliRun, MalformedJsonIsInvalid) {
   const std::string broken = write("broken.json", "{\"format\": 1,\n");
   const RunResult result = run({"run", broken});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_EQ(result.err.rfind(broken + ": (top level): invalid JSON: ", 0), 0u) << result.err;
+  EXPECT_EQ(result.err.rfind(broken + ": (top level): invalid JSON at line 2, column 1: ", 0), 0u) << result.err;
   EXPECT_EQ(lines_of(result.err).size(), 1u);
 }
 
