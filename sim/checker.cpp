@@ -7,43 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/reservation.hpp"
+#include "kernel/trace_line.hpp"
 
 namespace zsim::sim {
 
 namespace {
-// Splits "<time> <node> <kind> <fields>" without copying.
-struct TraceLine {
-  std::string_view node;
-  std::string_view kind;
-  std::string_view fields;
-};
-
-std::optional<TraceLine> split_trace_line(std::string_view line) {
-  const std::size_t first = line.find(' ');
-  if (first == std::string_view::npos) return std::nullopt;
-  const std::size_t second = line.find(' ', first + 1);
-  if (second == std::string_view::npos) return std::nullopt;
-  const std::size_t third = line.find(' ', second + 1);
-  TraceLine parsed;
-  parsed.node = line.substr(first + 1, second - first - 1);
-  parsed.kind = line.substr(second + 1, third == std::string_view::npos ? std::string_view::npos : third - second - 1);
-  parsed.fields = third == std::string_view::npos ? std::string_view{} : line.substr(third + 1);
-  return parsed;
-}
-
-// The value of "key=value" in a trace line's fields.
-std::string_view field(std::string_view fields, std::string_view key) {
-  std::size_t position = 0;
-  while (position < fields.size()) {
-    const std::size_t end = std::min(fields.find(' ', position), fields.size());
-    const std::string_view pair = fields.substr(position, end - position);
-    if (pair.size() > key.size() && pair.substr(0, key.size()) == key && pair[key.size()] == '=') {
-      return pair.substr(key.size() + 1);
-    }
-    position = end + 1;
-  }
-  return {};
-}
+using kernel::parse_trace_line;
+// Field values as written in the trace.
+std::string_view field(std::string_view fields, std::string_view key) { return kernel::trace_field(fields, key); }
 
 bool is_self_decommission_error(const std::vector<core::ProvisionResult>& results, std::size_t index) {
   return index > 0 && results[index].state == core::ResultState::error && !results[index].message.empty();
@@ -92,7 +63,7 @@ void Checker::check_secrets(std::string_view where, std::string_view text) {
 
 void Checker::on_trace_line(std::string_view line) {
   check_secrets("the trace", line);
-  const std::optional<TraceLine> parsed = split_trace_line(line);
+  const std::optional<kernel::TraceLineView> parsed = parse_trace_line(line);
   if (!parsed) return;
   const std::string node(parsed->node);
   if (parsed->kind == "provision_start") {

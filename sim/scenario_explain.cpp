@@ -1,5 +1,7 @@
 #include "sim/scenario_explain.hpp"
 
+#include "kernel/trace_line.hpp"
+
 #include <fmt/format.h>
 
 #include <cassert>
@@ -16,27 +18,7 @@ namespace {
 constexpr std::size_t timeline_lines_max = 1'000'000;
 constexpr std::int64_t lasting_ms = std::int64_t{30} * 24 * 3'600'000;
 
-struct Event {
-  std::int64_t time_ms = 0;
-  std::string_view who;
-  std::string_view kind;
-  std::string_view fields;
-};
-
-std::optional<Event> split(std::string_view line) {
-  const std::size_t first = line.find(' ');
-  if (first == std::string_view::npos) return std::nullopt;
-  const std::size_t second = line.find(' ', first + 1);
-  if (second == std::string_view::npos) return std::nullopt;
-  const std::size_t third = std::min(line.find(' ', second + 1), line.size());
-  Event event;
-  const auto [end, ec] = std::from_chars(line.data(), line.data() + first, event.time_ms);
-  if (ec != std::errc() || end != line.data() + first) return std::nullopt;
-  event.who = line.substr(first + 1, second - first - 1);
-  event.kind = line.substr(second + 1, third - second - 1);
-  event.fields = third < line.size() ? line.substr(third + 1) : std::string_view{};
-  return event;
-}
+using Event = kernel::TraceLineView;
 
 // Undoes the fakes' percent-encoding of trace values ("%20" is a space).
 std::string decode(std::string_view text) {
@@ -110,7 +92,7 @@ class Timeline {
     if (event.kind == "redis_publish") return count_publish(event);
     const std::string text = describe(event);
     if (text.empty()) return;
-    emit(std::string(event.who), text);
+    emit(std::string(event.node), text);
   }
 
   std::vector<std::string> finish() {
@@ -205,7 +187,7 @@ class Timeline {
 
 std::string Timeline::describe(const Event& event) {
   const std::string_view kind = event.kind;
-  if (event.who == "scenario") return describe_step(event);
+  if (event.node == "scenario") return describe_step(event);
   if (kind.rfind("explorer_", 0) == 0 || kind.rfind("hub_", 0) == 0 || kind.rfind("redis_", 0) == 0) {
     return describe_world(event);
   }
@@ -360,7 +342,7 @@ std::vector<std::string> explain_timeline(const std::vector<std::string>& trace_
                                           const std::map<std::string, std::string>& node_labels, std::int64_t start_ms) {
   Timeline timeline(node_labels, start_ms);
   for (const std::string& line : trace_lines) {
-    const std::optional<Event> event = split(line);
+    const std::optional<Event> event = kernel::parse_trace_line(line);
     if (event) timeline.add(*event);
   }
   return timeline.finish();

@@ -1,5 +1,7 @@
 #include "sim/scenario_runner.hpp"
 
+#include "kernel/trace_line.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -50,14 +52,11 @@ std::optional<std::pair<std::string, std::string>> compare_fields(const json& wa
 
 // "<time_ms> <node> <kind> <fields>": does the line match node, kind and every key=value?
 bool trace_line_matches(std::string_view line, const TraceCheck& check) {
-  const std::size_t first = line.find(' ');
-  if (first == std::string_view::npos) return false;
-  const std::size_t second = line.find(' ', first + 1);
-  if (second == std::string_view::npos) return false;
-  const std::size_t third = std::min(line.find(' ', second + 1), line.size());
-  if (!check.node.empty() && line.substr(first + 1, second - first - 1) != check.node) return false;
-  if (line.substr(second + 1, third - second - 1) != check.kind) return false;
-  const std::string_view fields = third < line.size() ? line.substr(third + 1) : std::string_view{};
+  const std::optional<kernel::TraceLineView> parsed = kernel::parse_trace_line(line);
+  if (!parsed) return false;
+  if (!check.node.empty() && parsed->node != check.node) return false;
+  if (parsed->kind != check.kind) return false;
+  const std::string_view fields = parsed->fields;
   for (const auto& [key, value] : check.fields) {
     const std::string token = key + "=" + value;
     std::size_t position = 0;

@@ -1,5 +1,7 @@
 #include "tests/world_fixture.hpp"
 
+#include "kernel/trace_line.hpp"
+
 #include <fmt/format.h>
 
 #include <cassert>
@@ -25,18 +27,7 @@ std::uint32_t user_number(const std::string& user) {
 std::string_view type_name(core::WorkloadType type) { return core::to_string(type); }
 }  // namespace
 
-std::string TraceLine::field(std::string_view key) const {
-  std::size_t position = 0;
-  while (position < fields.size()) {
-    const std::size_t end = std::min(fields.find(' ', position), fields.size());
-    const std::string_view pair = std::string_view(fields).substr(position, end - position);
-    if (pair.size() > key.size() && pair.substr(0, key.size()) == key && pair[key.size()] == '=') {
-      return std::string(pair.substr(key.size() + 1));
-    }
-    position = end + 1;
-  }
-  return {};
-}
+std::string TraceLine::field(std::string_view key) const { return std::string(kernel::trace_field(fields, key)); }
 
 TestWorld::TestWorld(TestWorldOptions options) : world_(options.seed) {
   assert(options.nodes >= 1 && options.nodes <= 9);
@@ -170,18 +161,11 @@ std::vector<core::ResultState> TestWorld::states(const std::string& workload_id)
 std::vector<TraceLine> TestWorld::trace(std::string_view kind, std::string_view node_label) const {
   std::vector<TraceLine> lines;
   for (const std::string& text : world_.trace().lines()) {
-    const std::size_t first = text.find(' ');
-    const std::size_t second = text.find(' ', first + 1);
-    if (first == std::string::npos || second == std::string::npos) continue;
-    const std::size_t third = text.find(' ', second + 1);
-    TraceLine line;
-    line.time_ms = std::stoll(text.substr(0, first));
-    line.node = text.substr(first + 1, second - first - 1);
-    line.kind = text.substr(second + 1, third == std::string::npos ? std::string::npos : third - second - 1);
-    if (line.kind != kind) continue;
-    if (!node_label.empty() && line.node != node_label) continue;
-    line.fields = third == std::string::npos ? std::string() : text.substr(third + 1);
-    lines.push_back(std::move(line));
+    const std::optional<kernel::TraceLineView> parsed = kernel::parse_trace_line(text);
+    if (!parsed || parsed->kind != kind) continue;
+    if (!node_label.empty() && parsed->node != node_label) continue;
+    lines.push_back(TraceLine{parsed->time_ms, std::string(parsed->node), std::string(parsed->kind),
+                              std::string(parsed->fields)});
   }
   return lines;
 }
