@@ -129,4 +129,14 @@ core::Expected<core::RedisUrl> parse_redis_option(const std::string& text) {
   return url;
 }
 
+core::Expected<std::unique_ptr<RealRedis>> open_real_redis(const std::string& redis, bool realtime) {
+  if (redis.empty()) {
+    if (realtime) return core::Error{"--realtime needs --redis URL: it paces the world for a real redis watcher"};
+    return std::unique_ptr<RealRedis>();
+  }
+  const core::Expected<core::RedisUrl> target = parse_redis_option(redis);
+  if (!target) return core::Error{"--redis: " + target.error()};
+  return std::make_unique<RealRedis>(target.value(), realtime);
+}
+
 }  // namespace zsim::cli

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,6 +56,10 @@ class RealRedis {
   core::Publisher& publisher() { return routing_; }
   // The World's pacer: called before each event with its virtual time.
   void pace(std::int64_t next_event_ms);
+  // pace() as the function a World or a scenario run takes; this object must outlive it.
+  std::function<void(std::int64_t)> pacer() {
+    return [this](std::int64_t next_event_ms) { pace(next_event_ms); };
+  }
   // Runs the io_context until every publish has its reply or the timeout passes; false on timeout.
   bool drain(std::int64_t timeout_ms);
   std::uint64_t replies_ok() const { return routing_.replies_ok(); }
@@ -73,5 +78,8 @@ class RealRedis {
 
 // Parses --redis: a redis URL whose channel part may be empty ("redis://127.0.0.1:6379").
 core::Expected<core::RedisUrl> parse_redis_option(const std::string& text);
+// The options --redis and --realtime of a command: null without --redis; errors (to print after
+// the command's name, exit 2) for a bad URL or --realtime without --redis.
+core::Expected<std::unique_ptr<RealRedis>> open_real_redis(const std::string& redis, bool realtime);
 
 }  // namespace zsim::cli

@@ -66,7 +66,7 @@ sim::ScenarioReport run_file(const RunArguments& arguments, const std::string& f
   options.trace_path = trace_path_for(arguments, scenario.value());
   if (arguments.real_redis != nullptr) {
     options.publisher = &arguments.real_redis->publisher();
-    options.pacer = [real_redis = arguments.real_redis](std::int64_t next_event_ms) { real_redis->pace(next_event_ms); };
+    options.pacer = arguments.real_redis->pacer();
   }
   // The wall clock only measures how long the run took; nothing in the world sees it.
   const auto started = std::chrono::steady_clock::now();
@@ -128,24 +128,17 @@ int run_all(const RunArguments& arguments) {
 
 // --redis and --realtime wrap the runs in a real publisher; the rest is run_all().
 int run_with_options(RunArguments& arguments) {
-  if (arguments.redis.empty()) {
-    if (arguments.realtime) {
-      fmt::print(stderr, "zsim run: --realtime needs --redis URL: it paces the world for a real redis watcher\n");
-      return 2;
-    }
-    return run_all(arguments);
-  }
-  if (arguments.check_determinism) {
+  if (!arguments.redis.empty() && arguments.check_determinism) {
     fmt::print(stderr, "zsim run: --check-determinism cannot be combined with --redis: a real server is not deterministic\n");
     return 2;
   }
-  const core::Expected<core::RedisUrl> target = parse_redis_option(arguments.redis);
-  if (!target) {
-    fmt::print(stderr, "zsim run: --redis: {}\n", target.error());
+  core::Expected<std::unique_ptr<RealRedis>> opened = open_real_redis(arguments.redis, arguments.realtime);
+  if (!opened) {
+    fmt::print(stderr, "zsim run: {}\n", opened.error());
     return 2;
   }
-  RealRedis real_redis(target.value(), arguments.realtime);
-  arguments.real_redis = &real_redis;
+  const std::unique_ptr<RealRedis> real_redis = std::move(opened).value();
+  arguments.real_redis = real_redis.get();
   const int exit_code = run_all(arguments);
   arguments.real_redis = nullptr;
   return exit_code;

@@ -97,19 +97,15 @@ int run_sim(const SimArguments& arguments) {
   options.duration_ms = duration_ms.value();
   options.faults = !arguments.no_faults;
   options.trace_path = arguments.trace_path;
-  std::unique_ptr<RealRedis> real_redis;
-  if (!arguments.redis.empty()) {
-    const core::Expected<core::RedisUrl> target = parse_redis_option(arguments.redis);
-    if (!target) {
-      fmt::print(stderr, "zsim sim: --redis: {}\n", target.error());
-      return 2;
-    }
-    real_redis = std::make_unique<RealRedis>(target.value(), arguments.realtime);
-    options.publisher = &real_redis->publisher();
-    options.pacer = [&real_redis](std::int64_t next_event_ms) { real_redis->pace(next_event_ms); };
-  } else if (arguments.realtime) {
-    fmt::print(stderr, "zsim sim: --realtime needs --redis URL: it paces the world for a real redis watcher\n");
+  core::Expected<std::unique_ptr<RealRedis>> opened = open_real_redis(arguments.redis, arguments.realtime);
+  if (!opened) {
+    fmt::print(stderr, "zsim sim: {}\n", opened.error());
     return 2;
+  }
+  const std::unique_ptr<RealRedis> real_redis = std::move(opened).value();
+  if (real_redis) {
+    options.publisher = &real_redis->publisher();
+    options.pacer = real_redis->pacer();
   }
   // The wall clock only measures how long the run took; nothing in the world sees it.
   const auto started = std::chrono::steady_clock::now();
