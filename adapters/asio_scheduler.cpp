@@ -49,7 +49,7 @@ std::int64_t AsioScheduler::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
 }
 
-core::TimerId AsioScheduler::at(std::int64_t time_ms, std::function<void()> callback) {
+core::TimerId AsioScheduler::at(std::int64_t time_ms, core::TimerCallback callback) {
   assert(callback);
   assert(queue_.size() < callbacks_pending_max);
   const std::int64_t now = now_ms();
@@ -116,7 +116,7 @@ void AsioScheduler::run_due() {
   while (budget > 0 && !queue_.empty()) {
     const auto head = queue_.begin();
     if (head->second.deadline > now) break;
-    std::function<void()> callback = std::move(head->second.callback);
+    core::TimerCallback callback = std::move(head->second.callback);
     time_by_timer_.erase(head->first.sequence);
     queue_.erase(head);
     assert(queue_.size() == time_by_timer_.size());

@@ -45,7 +45,7 @@ class AsioScheduler final : public core::Scheduler {
   // The system clock, Unix milliseconds.
   std::int64_t now_ms() const override;
   // Runs callback once at time_ms (Unix ms; a time in the past means now), never from inside at().
-  core::TimerId at(std::int64_t time_ms, std::function<void()> callback) override;
+  core::TimerId at(std::int64_t time_ms, core::TimerCallback callback) override;
   // True when the timer was pending; its callback will not run.
   bool cancel(core::TimerId timer) override;
 
@@ -70,7 +70,7 @@ class AsioScheduler final : public core::Scheduler {
   };
   struct Entry {
     SteadyTime deadline;
-    std::function<void()> callback;
+    core::TimerCallback callback;
   };
 
   void arm();

@@ -49,7 +49,8 @@ ContainerManager::ContainerManager(Ports ports, const Identity& identity, bool i
       networks_(networks),
       volumes_(volumes),
       flists_(flists),
-      self_decommissioned_(std::move(self_decommissioned)) {
+      self_decommissioned_(std::move(self_decommissioned)),
+      stats_clock_(ports_.scheduler, policy_.stats_interval_ms) {
   assert(policy_.crashes_max > 0);
   assert(policy_.sigterm_tries > 0);
 }
@@ -295,7 +296,8 @@ std::unique_ptr<ContainerPushers> ContainerManager::make_pushers(const std::stri
     stats.push_back(parse_redis_url(endpoint.endpoint_url).value());
   }
   return std::make_unique<ContainerPushers>(ports_.scheduler, ports_.publisher, ports_.rng, ports_.runtime, name,
-                                            logs, stats, policy_.delivery, policy_.stats_interval_ms, &ports_.events);
+                                            logs, stats, policy_.delivery, policy_.stats_interval_ms, &ports_.events,
+                                            &stats_clock_);
 }
 
 void ContainerManager::retire_pushers(std::unique_ptr<ContainerPushers> pushers) {

@@ -19,6 +19,7 @@
 #include "core/network_registry.hpp"
 #include "core/ports.hpp"
 #include "core/reservation.hpp"
+#include "core/stats_clock.hpp"
 #include "core/volume_manager.hpp"
 
 namespace zsim::core {
@@ -133,6 +134,8 @@ class ContainerManager {
   VolumeManager& volumes_;
   FlistCache& flists_;
   SelfDecommissioned self_decommissioned_;
+  // Shared by the pushers of every container of this node; declared before them, so it outlives them.
+  StatsClock stats_clock_;
   std::map<std::string, std::unique_ptr<Container>> containers_;
   std::vector<std::unique_ptr<ContainerPushers>> draining_;  // Bounded: drained ones are freed.
   PushersTotals retired_totals_;

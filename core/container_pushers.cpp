@@ -33,17 +33,19 @@ void ContainerPushers::NamedEvents::record(std::string_view kind, std::string_vi
 ContainerPushers::ContainerPushers(Scheduler& scheduler, Publisher& publisher, Rng& rng, ContainerRuntime& runtime,
                                    std::string container_name, const std::vector<LogEndpointUrls>& logs,
                                    const std::vector<RedisUrl>& stats, const DeliveryLimits& limits,
-                                   std::int64_t stats_interval_ms, EventLog* events)
+                                   std::int64_t stats_interval_ms, EventLog* events, StatsClock* clock)
     : scheduler_(scheduler),
       publisher_(publisher),
       rng_(rng),
       runtime_(runtime),
       name_(std::move(container_name)),
       limits_(limits),
-      stats_interval_ms_(stats_interval_ms),
-      events_(events) {
+      events_(events),
+      clock_(clock) {
   assert(limits_valid(limits_));
-  assert(stats_interval_ms_ > 0);
+  assert(stats_interval_ms > 0);
+  assert(clock_ == nullptr || clock_->interval_ms() == stats_interval_ms);
+  if (clock_ == nullptr) clock_ = &own_clock_.emplace(scheduler_, stats_interval_ms);
   if (events_ != nullptr) named_events_.emplace(*events_, name_);
   out_line_.bytes.resize(limits_.line_bytes_max);
   err_line_.bytes.resize(limits_.line_bytes_max);
@@ -63,7 +65,7 @@ ContainerPushers::ContainerPushers(Scheduler& scheduler, Publisher& publisher, R
 }
 
 ContainerPushers::~ContainerPushers() {
-  if (tick_timer_) scheduler_.cancel(*tick_timer_);
+  leave_clock();
   if (done_timer_) scheduler_.cancel(*done_timer_);
   // Each sink closes its connection and cancels its timers; none calls back from its destructor.
   sinks_.clear();
@@ -109,9 +111,12 @@ void ContainerPushers::start() {
   assert(!started_ && !stopping_);
   started_ = true;
   for (const auto& sink : sinks_) sink->start();
-  if (stats_targets_.empty()) return;
-  next_tick_ms_ = scheduler_.now_ms();
-  schedule_tick();
+  if (!stats_targets_.empty()) clock_membership_ = clock_->join(*this);
+}
+
+void ContainerPushers::leave_clock() {
+  if (clock_membership_) clock_->leave(*clock_membership_);
+  clock_membership_.reset();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,23 +181,8 @@ void ContainerPushers::emit(OutputStream stream, std::string_view line) {
 // ---------------------------------------------------------------------------------------------
 // Stats.
 
-void ContainerPushers::schedule_tick() {
-  assert(!tick_timer_ && !stopping_);
-  // Ticks stay on the grid start + k * interval. If the clock jumped past whole intervals, the
-  // ticks it jumped over are not made up for: the next one is the next grid point in the future.
-  const std::int64_t now_ms = scheduler_.now_ms();
-  next_tick_ms_ += stats_interval_ms_;
-  if (next_tick_ms_ <= now_ms) next_tick_ms_ += ((now_ms - next_tick_ms_) / stats_interval_ms_ + 1) * stats_interval_ms_;
-  assert(next_tick_ms_ > now_ms && next_tick_ms_ <= now_ms + stats_interval_ms_);
-  tick_timer_ = scheduler_.at(next_tick_ms_, [this] {
-    tick_timer_.reset();
-    tick();
-  });
-}
-
-void ContainerPushers::tick() {
-  assert(started_ && !stopping_);
-  schedule_tick();
+void ContainerPushers::on_stats_tick() {
+  assert(started_ && !stopping_ && clock_membership_);
   totals_.stats_ticks += 1;
   const Expected<ContainerStats> stats = runtime_.stats(name_);
   if (!stats) {
@@ -217,8 +207,7 @@ void ContainerPushers::stop(std::int64_t drain_deadline_ms, std::function<void()
   assert(!stopping_);
   stopping_ = true;
   done_ = std::move(done);
-  if (tick_timer_) scheduler_.cancel(*tick_timer_);
-  tick_timer_.reset();
+  leave_clock();
   for (const OutputStream stream : {OutputStream::out, OutputStream::err}) {
     LineBuffer& line = line_buffer(stream);
     if (line.size > 0) emit(stream, std::string_view(line.bytes.data(), line.size));

@@ -24,6 +24,8 @@
 //   gone) skips the tick (counted). Ticks stay on the grid start + k * interval; when the clock
 //   jumps over several grid points (a clock step), the overdue tick runs once, late, and the next
 //   one is the next grid point after it: skipped ticks are never made up for.
+// - The ticks come from a StatsClock: the node's, shared by its containers so that containers on
+//   the same phase cost one timer together, or one of the pushers' own when none is given.
 // - Output after stop() is counted produced and dropped at every target it would have gone to.
 
 #include <cstddef>
@@ -38,6 +40,7 @@
 
 #include "core/ports.hpp"
 #include "core/redis_sink.hpp"
+#include "core/stats_clock.hpp"
 #include "core/stats_encoder.hpp"
 
 namespace zsim::core {
@@ -78,18 +81,19 @@ struct PushersTotals {
   bool operator==(const PushersTotals&) const = default;
 };
 
-class ContainerPushers {
+class ContainerPushers final : private StatsTicker {
  public:
   // Endpoints of each kind beyond this are ignored (and counted): a bound on connections per container.
   static constexpr std::size_t endpoints_max = 64;
 
-  // Every reference must outlive the object; events may be null. Nothing happens before start().
+  // Every reference must outlive the object; events and clock may be null. A clock given has an
+  // interval of stats_interval_ms. Nothing happens before start().
   ContainerPushers(Scheduler& scheduler, Publisher& publisher, Rng& rng, ContainerRuntime& runtime,
                    std::string container_name, const std::vector<LogEndpointUrls>& logs,
                    const std::vector<RedisUrl>& stats, const DeliveryLimits& limits = {},
-                   std::int64_t stats_interval_ms = 2000, EventLog* events = nullptr);
+                   std::int64_t stats_interval_ms = 2000, EventLog* events = nullptr, StatsClock* clock = nullptr);
   // Safe at any moment: closes every connection, cancels every timer, calls nothing back.
-  ~ContainerPushers();
+  ~ContainerPushers() override;
   ContainerPushers(const ContainerPushers&) = delete;
   ContainerPushers& operator=(const ContainerPushers&) = delete;
 
@@ -143,8 +147,8 @@ class ContainerPushers {
   const std::vector<std::size_t>& stream_targets(OutputStream stream) const;
   void append(OutputStream stream, std::string_view text);
   void emit(OutputStream stream, std::string_view line);
-  void schedule_tick();
-  void tick();
+  void on_stats_tick() override;
+  void leave_clock();
   void on_sink_closed();
   void record(std::string_view kind, std::string_view detail);
 
@@ -154,8 +158,11 @@ class ContainerPushers {
   ContainerRuntime& runtime_;
   std::string name_;
   DeliveryLimits limits_;
-  std::int64_t stats_interval_ms_;
   EventLog* events_;
+  // The pushers' own clock when none was given; clock_ points at the one in use.
+  std::optional<StatsClock> own_clock_;
+  StatsClock* clock_;
+  std::optional<StatsClock::Membership> clock_membership_;
   std::optional<NamedEvents> named_events_;
   std::vector<RedisUrl> servers_;  // The identity (host, port, password) of sinks_[i], channel empty.
   std::vector<Target> targets_;
@@ -165,8 +172,6 @@ class ContainerPushers {
   LineBuffer out_line_;
   LineBuffer err_line_;
   StatsBuffer stats_buffer_{};
-  std::int64_t next_tick_ms_ = 0;
-  std::optional<TimerId> tick_timer_;
   std::optional<TimerId> done_timer_;
   std::function<void()> done_;
   bool started_ = false;

@@ -15,6 +15,7 @@
 
 #include "core/expected.hpp"
 #include "core/reservation.hpp"
+#include "core/timer_callback.hpp"
 
 namespace zsim::core {
 
@@ -29,7 +30,7 @@ class Scheduler {
   virtual std::int64_t now_ms() const = 0;
   // Runs callback at time_ms, or at now_ms() when time_ms is in the past. Callbacks due at the same
   // time run in the order they were scheduled. Never runs the callback from inside at().
-  virtual TimerId at(std::int64_t time_ms, std::function<void()> callback) = 0;
+  virtual TimerId at(std::int64_t time_ms, TimerCallback callback) = 0;
   // Returns true when the timer was still pending; its callback will not run.
   virtual bool cancel(TimerId timer) = 0;
 };

@@ -20,6 +20,13 @@ constexpr std::int64_t backoff_limit_ms = std::int64_t{24} * 3600 * 1000;
 constexpr std::size_t ring_records_min = 16;
 constexpr std::size_t ring_bytes_min = 4096;
 
+// An index into a ring of `size`, for an index below twice the size: a subtraction rather than
+// '%', whose division was a tenth of the cost of a stats message on the hot path.
+std::size_t wrapped(std::size_t index, std::size_t size) {
+  assert(size > 0 && index < 2 * size);
+  return index >= size ? index - size : index;
+}
+
 // A redis client may echo what it sent; the password must not reach the event log through it.
 std::string scrub(std::string_view reason, const std::string& password) {
   std::string text(reason);
@@ -72,12 +79,12 @@ void LineRing::push(std::uint32_t channel, std::string_view line) {
   if (lines_ == records_.size()) grow_records();
   if (bytes_used_ + line.size() > ring_.size()) grow_bytes(bytes_used_ + line.size());
   if (!line.empty()) {
-    const std::size_t tail = (ring_head_ + bytes_used_) % ring_.size();
+    const std::size_t tail = wrapped(ring_head_ + bytes_used_, ring_.size());
     const std::size_t first = std::min(line.size(), ring_.size() - tail);
     std::memcpy(ring_.data() + tail, line.data(), first);
     std::memcpy(ring_.data(), line.data() + first, line.size() - first);
   }
-  records_[(records_head_ + lines_) % records_.size()] = Record{channel, static_cast<std::uint32_t>(line.size())};
+  records_[wrapped(records_head_ + lines_, records_.size())] = Record{channel, static_cast<std::uint32_t>(line.size())};
   lines_ += 1;
   bytes_used_ += line.size();
   assert(lines_ <= lines_max_ && bytes_used_ <= bytes_max_ && bytes_used_ <= ring_.size());
@@ -100,10 +107,10 @@ void LineRing::pop() {
   assert(!empty());
   const Record record = records_[records_head_];
   assert(record.length <= bytes_used_);
-  records_head_ = (records_head_ + 1) % records_.size();
+  records_head_ = wrapped(records_head_ + 1, records_.size());
   lines_ -= 1;
   bytes_used_ -= record.length;
-  if (!ring_.empty()) ring_head_ = (ring_head_ + record.length) % ring_.size();
+  if (!ring_.empty()) ring_head_ = wrapped(ring_head_ + record.length, ring_.size());
   if (lines_ == 0) {
     // Starting over at offset 0 keeps the next lines contiguous: fewer wrapped reads.
     assert(bytes_used_ == 0);
@@ -117,7 +124,7 @@ void LineRing::grow_records() {
   const std::size_t size = std::min(lines_max_, std::max(ring_records_min, records_.size() * 2));
   std::vector<Record> grown(size);
   for (std::size_t index = 0; index < lines_; index += 1) {
-    grown[index] = records_[(records_head_ + index) % records_.size()];
+    grown[index] = records_[wrapped(records_head_ + index, records_.size())];
   }
   records_ = std::move(grown);
   records_head_ = 0;
@@ -370,7 +377,7 @@ void RedisSink::publish_line(ChannelIndex channel, std::string_view line) {
 
 void RedisSink::push_in_flight(ChannelIndex channel, bool stats) {
   assert(in_flight_size_ < in_flight_.size());
-  in_flight_[(in_flight_head_ + in_flight_size_) % in_flight_.size()] = InFlight{channel, stats};
+  in_flight_[wrapped(in_flight_head_ + in_flight_size_, in_flight_.size())] = InFlight{channel, stats};
   in_flight_size_ += 1;
   (stats ? in_flight_stats_ : in_flight_lines_) += 1;
 }
@@ -378,7 +385,7 @@ void RedisSink::push_in_flight(ChannelIndex channel, bool stats) {
 RedisSink::InFlight RedisSink::pop_in_flight() {
   assert(in_flight_size_ > 0);
   const InFlight oldest = in_flight_[in_flight_head_];
-  in_flight_head_ = (in_flight_head_ + 1) % in_flight_.size();
+  in_flight_head_ = wrapped(in_flight_head_ + 1, in_flight_.size());
   in_flight_size_ -= 1;
   std::size_t& kind_count = oldest.stats ? in_flight_stats_ : in_flight_lines_;
   assert(kind_count > 0);

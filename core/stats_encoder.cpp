@@ -2,8 +2,11 @@
 
 #include <cassert>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 #include <system_error>
+#include <type_traits>
 
 namespace zsim::core {
 
@@ -40,15 +43,33 @@ class Writer {
 
   template <class Integer>
   [[gnu::always_inline]] void number(Integer value) {
+    // Most figures (memory in bytes below 4 GiB, pids, the timestamp until 2106) fit 32 bits, and
+    // to_chars of a 32-bit integer divides by 100 with 32-bit multiplications: faster, same digits.
+    constexpr auto max_32 = std::numeric_limits<std::uint32_t>::max();
+    bool fits_32 = false;
+    if constexpr (std::is_signed_v<Integer>) {
+      fits_32 = value >= 0 && static_cast<std::uint64_t>(value) <= max_32;
+    } else {
+      fits_32 = value <= max_32;
+    }
+    if (fits_32) {
+      digits(static_cast<std::uint32_t>(value));
+    } else {
+      digits(value);
+    }
+  }
+
+  std::string_view view() const { return {begin_, static_cast<std::size_t>(next_ - begin_)}; }
+
+ private:
+  template <class Integer>
+  [[gnu::always_inline]] void digits(Integer value) {
     const std::to_chars_result result = std::to_chars(next_, end_, value);
     assert(result.ec == std::errc{});
     assert(result.ptr - next_ <= static_cast<std::ptrdiff_t>(number_chars_max));
     next_ = result.ptr;
   }
 
-  std::string_view view() const { return {begin_, static_cast<std::size_t>(next_ - begin_)}; }
-
- private:
   char* begin_;
   char* next_;
   char* end_;

@@ -8,21 +8,15 @@
 namespace zsim::kernel {
 
 namespace {
-// A bound on pending timers: a world that schedules more than this has a runaway loop.
-constexpr std::size_t timers_max = std::size_t{1} << 26;
 constexpr std::uint64_t slot_mask = 0xffff'ffffULL;
+// The FIFO gives back the room of taken entries once they are at least this many and at least
+// half of it, so a chain that never lets it empty still keeps it within twice its live size.
+constexpr std::size_t due_now_compact_min = 1024;
 }  // namespace
 
 VirtualScheduler::VirtualScheduler(std::int64_t start_ms) : now_ms_(start_ms) {}
 
-// std::push_heap builds a max-heap; "later" as the comparison puts the earliest entry on top.
-// Ties in time are broken by the insertion sequence, which makes same-time timers FIFO.
-bool VirtualScheduler::later(const Entry& a, const Entry& b) {
-  if (a.time_ms != b.time_ms) return a.time_ms > b.time_ms;
-  return a.sequence > b.sequence;
-}
-
-core::TimerId VirtualScheduler::at(std::int64_t time_ms, std::function<void()> callback) {
+core::TimerId VirtualScheduler::at(std::int64_t time_ms, core::TimerCallback callback) {
   assert(callback);
   assert(live_timers_ < timers_max);
   std::uint32_t slot_index = 0;
@@ -35,85 +29,154 @@ core::TimerId VirtualScheduler::at(std::int64_t time_ms, std::function<void()> c
     slots_.emplace_back();
   }
   Slot& slot = slots_[slot_index];
-  assert(!slot.live);
+  assert(!slot.live && !slot.callback);
   slot.generation += 1;
   slot.live = true;
   slot.callback = std::move(callback);
-  const core::TimerId timer = (static_cast<std::uint64_t>(slot.generation) << 32) | slot_index;
-  heap_.push_back(Entry{std::max(time_ms, now_ms_), next_sequence_++, timer});
-  std::push_heap(heap_.begin(), heap_.end(), later);
   live_timers_ += 1;
-  return timer;
-}
-
-VirtualScheduler::Slot* VirtualScheduler::live_slot(core::TimerId timer) {
-  const std::uint64_t slot_index = timer & slot_mask;
-  if (slot_index >= slots_.size()) return nullptr;
-  Slot& slot = slots_[slot_index];
-  if (!slot.live || slot.generation != static_cast<std::uint32_t>(timer >> 32)) return nullptr;
-  return &slot;
+  // A time in the past means now; the FIFO takes it, as every timer due now.
+  if (time_ms <= now_ms_) {
+    due_now_.push_back(Entry{now_ms_, next_sequence_, slot_index, slot.generation});
+  } else {
+    heap_push(Entry{time_ms, next_sequence_, slot_index, slot.generation});
+  }
+  next_sequence_ += 1;
+  return (static_cast<std::uint64_t>(slot.generation) << 32) | slot_index;
 }
 
 bool VirtualScheduler::cancel(core::TimerId timer) {
-  Slot* slot = live_slot(timer);
-  if (slot == nullptr) return false;
-  // The heap entry stays; it is skipped when it comes up because the slot is no longer live.
-  slot->callback = nullptr;
-  slot->live = false;
-  free_slots_.push_back(static_cast<std::uint32_t>(timer & slot_mask));
+  const std::uint64_t slot_index = timer & slot_mask;
+  if (slot_index >= slots_.size()) return false;
+  Slot& slot = slots_[slot_index];
+  if (!slot.live || slot.generation != static_cast<std::uint32_t>(timer >> 32)) return false;
+  // The queue entry stays; it is skipped when it comes up because the slot is no longer live.
+  slot.callback = nullptr;
+  slot.live = false;
+  free_slots_.push_back(static_cast<std::uint32_t>(slot_index));
   assert(live_timers_ > 0);
   live_timers_ -= 1;
   return true;
 }
 
-void VirtualScheduler::pop_front() {
-  std::pop_heap(heap_.begin(), heap_.end(), later);
-  heap_.pop_back();
+bool VirtualScheduler::live(const Entry& entry) const {
+  assert(entry.slot < slots_.size());
+  const Slot& slot = slots_[entry.slot];
+  return slot.live && slot.generation == entry.generation;
 }
 
-void VirtualScheduler::drop_cancelled_front() {
-  // Each iteration removes one heap entry, so the loop is bounded by the heap's size.
-  while (!heap_.empty() && live_slot(heap_.front().timer) == nullptr) pop_front();
+// Takes the earliest queued entry, live or cancelled, off its queue when it is due by end_ms.
+// A cancelled entry is only skipped by the caller: checking liveness once, when an entry leaves
+// its queue, is cheaper than keeping both fronts live.
+bool VirtualScheduler::take_earliest(std::int64_t end_ms, Entry& entry) {
+  const bool has_due_now = due_now_head_ < due_now_.size();
+  if (has_due_now && (heap_.empty() || earlier(due_now_[due_now_head_], heap_.front()))) {
+    if (due_now_[due_now_head_].time_ms > end_ms) return false;
+    entry = due_now_[due_now_head_];
+    due_now_pop();
+    return true;
+  }
+  if (heap_.empty() || heap_.front().time_ms > end_ms) return false;
+  entry = heap_.front();
+  heap_pop();
+  return true;
+}
+
+// Sift-up by hand, moving the hole rather than swapping, with the comparison inline.
+void VirtualScheduler::heap_push(const Entry& entry) {
+  std::size_t hole = heap_.size();
+  heap_.push_back(entry);
+  // Each iteration halves the index: at most log2(size) steps.
+  while (hole > 0) {
+    const std::size_t parent = (hole - 1) / 2;
+    if (!earlier(entry, heap_[parent])) break;
+    heap_[hole] = heap_[parent];
+    hole = parent;
+  }
+  heap_[hole] = entry;
+}
+
+// Removes the top. The hole at the root goes down to a leaf along the earlier child (one comparison
+// per level), then the last entry rises from there: it usually belongs near the bottom, so this
+// takes fewer comparisons than sinking it from the root (the "bottom-up" heap pop).
+void VirtualScheduler::heap_pop() {
+  assert(!heap_.empty());
+  const Entry last = heap_.back();
+  heap_.pop_back();
+  const std::size_t size = heap_.size();
+  if (size == 0) return;
+  std::size_t hole = 0;
+  // Each iteration doubles the index: at most log2(size) steps.
+  for (std::size_t child = 1; child < size; child = 2 * hole + 1) {
+    if (child + 1 < size && earlier(heap_[child + 1], heap_[child])) child += 1;
+    heap_[hole] = heap_[child];
+    hole = child;
+  }
+  // Each iteration halves the index: at most log2(size) steps.
+  while (hole > 0) {
+    const std::size_t parent = (hole - 1) / 2;
+    if (!earlier(last, heap_[parent])) break;
+    heap_[hole] = heap_[parent];
+    hole = parent;
+  }
+  heap_[hole] = last;
+}
+
+void VirtualScheduler::due_now_pop() {
+  assert(due_now_head_ < due_now_.size());
+  due_now_head_ += 1;
+  if (due_now_head_ == due_now_.size()) {
+    due_now_.clear();  // Keeps the capacity: a steady state allocates nothing.
+    due_now_head_ = 0;
+  } else if (due_now_head_ >= due_now_compact_min && due_now_head_ * 2 >= due_now_.size()) {
+    due_now_.erase(due_now_.begin(), due_now_.begin() + static_cast<std::ptrdiff_t>(due_now_head_));
+    due_now_head_ = 0;
+  }
 }
 
 bool VirtualScheduler::run_next() {
-  drop_cancelled_front();
-  if (heap_.empty()) {
-    assert(live_timers_ == 0);
-    return false;
+  Entry entry{};
+  // Each iteration takes one entry off a queue: bounded by the number of queued entries.
+  while (take_earliest(std::numeric_limits<std::int64_t>::max(), entry)) {
+    if (!live(entry)) continue;
+    run(entry);
+    return true;
   }
-  const Entry entry = heap_.front();
-  pop_front();
-  Slot* slot = live_slot(entry.timer);
-  assert(slot != nullptr);
+  assert(live_timers_ == 0);
+  return false;
+}
+
+void VirtualScheduler::run(const Entry& entry) {
+  Slot& slot = slots_[entry.slot];
+  assert(slot.live && slot.generation == entry.generation);
   // After a clock step (advance_to) an entry may be due before now: it runs now, in order.
   now_ms_ = std::max(now_ms_, entry.time_ms);
-  std::function<void()> callback = std::move(slot->callback);
-  slot->callback = nullptr;
-  slot->live = false;
-  free_slots_.push_back(static_cast<std::uint32_t>(entry.timer & slot_mask));
+  // Moved out before the call: the callback may schedule timers, which may grow slots_.
+  core::TimerCallback callback = std::move(slot.callback);
+  slot.live = false;
+  free_slots_.push_back(entry.slot);
   assert(live_timers_ > 0);
   live_timers_ -= 1;
   events_run_ += 1;
   callback();
-  return true;
 }
 
 std::int64_t VirtualScheduler::next_time_ms() const {
-  // A cancelled entry may sit on top: this is then an early estimate, never a late one.
-  if (heap_.empty()) return std::numeric_limits<std::int64_t>::max();
-  return heap_.front().time_ms;
+  std::int64_t next_ms = std::numeric_limits<std::int64_t>::max();
+  if (!heap_.empty()) next_ms = heap_.front().time_ms;
+  if (due_now_head_ < due_now_.size()) next_ms = std::min(next_ms, due_now_[due_now_head_].time_ms);
+  return next_ms;
 }
 
 std::uint64_t VirtualScheduler::run_until(std::int64_t end_ms) {
   assert(end_ms >= now_ms_);
   std::uint64_t ran = 0;
-  drop_cancelled_front();
-  while (!heap_.empty() && heap_.front().time_ms <= end_ms) {
-    const bool ran_one = run_next();
-    assert(ran_one);
-    ran += ran_one ? 1 : 0;
-    drop_cancelled_front();
+  Entry entry{};
+  // Each iteration takes one entry off a queue. A runaway chain of timers due now is bounded by
+  // timers_max pending at once; the caller's end_ms bounds everything else.
+  while (take_earliest(end_ms, entry)) {
+    if (!live(entry)) continue;
+    run(entry);
+    ran += 1;
   }
   now_ms_ = std::max(now_ms_, end_ms);
   return ran;

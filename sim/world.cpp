@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cassert>
 
 #include "core/md5.hpp"
@@ -148,11 +149,13 @@ void World::run_until(std::int64_t time_ms) {
     scheduler_.run_until(time_ms);
     return;
   }
-  // Event by event, so that the pacer sees each one coming. The loop ends because virtual time
-  // only grows and stops at time_ms.
+  // Event by event, so that the pacer sees each one coming. The loop ends because every turn runs
+  // or drops at least one queued timer, and virtual time only grows and stops at time_ms. After a
+  // clock step a timer may be overdue: it runs now, never "before now".
   while (scheduler_.pending() > 0 && scheduler_.next_time_ms() <= time_ms) {
-    pacer_(scheduler_.next_time_ms());
-    scheduler_.run_until(scheduler_.next_time_ms());
+    const std::int64_t next_ms = std::max(scheduler_.now_ms(), scheduler_.next_time_ms());
+    pacer_(next_ms);
+    scheduler_.run_until(next_ms);
   }
   pacer_(time_ms);
   scheduler_.run_until(time_ms);
