@@ -47,8 +47,6 @@ ContainerPushers::ContainerPushers(Scheduler& scheduler, Publisher& publisher, R
   assert(clock_ == nullptr || clock_->interval_ms() == stats_interval_ms);
   if (clock_ == nullptr) clock_ = &own_clock_.emplace(scheduler_, stats_interval_ms);
   if (events_ != nullptr) named_events_.emplace(*events_, name_);
-  out_line_.bytes.resize(limits_.line_bytes_max);
-  err_line_.bytes.resize(limits_.line_bytes_max);
   const std::size_t logs_used = std::min(logs.size(), endpoints_max);
   const std::size_t stats_used = std::min(stats.size(), endpoints_max);
   for (std::size_t index = 0; index < logs_used; index += 1) {
@@ -156,6 +154,9 @@ void ContainerPushers::on_output(OutputStream stream, std::string_view chunk) {
 void ContainerPushers::append(OutputStream stream, std::string_view text) {
   assert(text.find('\n') == std::string_view::npos);
   LineBuffer& line = line_buffer(stream);
+  // Allocated at the first partial line, not up front: most lines go out straight from the chunk,
+  // and two idle 4 KiB buffers per container crowd a node's working set out of the cache.
+  if (line.bytes.empty() && !text.empty()) line.bytes.resize(limits_.line_bytes_max);
   // Each iteration copies at least one byte: bounded by text.size().
   while (!text.empty()) {
     if (line.size == limits_.line_bytes_max) {

@@ -127,7 +127,7 @@ class ContainerPushers final : private StatsTicker {
     std::uint64_t stats_ticks = 0;
   };
   struct LineBuffer {
-    std::vector<char> bytes;  // line_bytes_max long, allocated once.
+    std::vector<char> bytes;  // line_bytes_max long, allocated once, at the first partial line.
     std::size_t size = 0;
   };
   // Prefixes the container name to what the sinks narrate.

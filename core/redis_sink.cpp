@@ -19,6 +19,8 @@ constexpr std::int64_t backoff_limit_ms = std::int64_t{24} * 3600 * 1000;
 // The smallest steps a growing ring takes, so that a few short lines do not regrow it each time.
 constexpr std::size_t ring_records_min = 16;
 constexpr std::size_t ring_bytes_min = 4096;
+// The first size of a sink's in-flight ring.
+constexpr std::size_t in_flight_initial = 8;
 
 // An index into a ring of `size`, for an index below twice the size: a subtraction rather than
 // '%', whose division was a tenth of the cost of a stats message on the hot path.
@@ -160,7 +162,6 @@ RedisSink::RedisSink(Scheduler& scheduler, Publisher& publisher, Rng& rng, const
   assert(!server_.host.empty());
   // The channel is not part of the connection: keep only the server's identity.
   server_.channel.clear();
-  in_flight_.resize(limits_.in_flight_lines_max + limits_.in_flight_stats_max);
   channels_.reserve(4);
 }
 
@@ -376,10 +377,26 @@ void RedisSink::publish_line(ChannelIndex channel, std::string_view line) {
 }
 
 void RedisSink::push_in_flight(ChannelIndex channel, bool stats) {
+  if (in_flight_size_ == in_flight_.size()) grow_in_flight();
   assert(in_flight_size_ < in_flight_.size());
   in_flight_[wrapped(in_flight_head_ + in_flight_size_, in_flight_.size())] = InFlight{channel, stats};
   in_flight_size_ += 1;
   (stats ? in_flight_stats_ : in_flight_lines_) += 1;
+}
+
+// The ring grows by doubling to its high-water mark, never past the two in-flight bounds together:
+// a sink sized for its worst case at once held 8 KiB that a stats-only container never used, and a
+// node's thousand sinks then no longer fit the cache (bench/pusher_bench.cpp, 1024 containers).
+void RedisSink::grow_in_flight() {
+  const std::size_t capacity_max = limits_.in_flight_lines_max + limits_.in_flight_stats_max;
+  assert(in_flight_.size() < capacity_max);
+  const std::size_t capacity = std::min(capacity_max, std::max(in_flight_initial, in_flight_.size() * 2));
+  std::vector<InFlight> grown(capacity);
+  for (std::size_t index = 0; index < in_flight_size_; index += 1) {
+    grown[index] = in_flight_[wrapped(in_flight_head_ + index, in_flight_.size())];
+  }
+  in_flight_ = std::move(grown);
+  in_flight_head_ = 0;
 }
 
 RedisSink::InFlight RedisSink::pop_in_flight() {

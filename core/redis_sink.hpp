@@ -172,6 +172,7 @@ class RedisSink final : public ConnectionObserver {
   void pump();
   void publish_line(ChannelIndex channel, std::string_view line);
   void push_in_flight(ChannelIndex channel, bool stats);
+  void grow_in_flight();
   InFlight pop_in_flight();
   void drop_in_flight_lost();
   void drop_in_flight(std::uint64_t SinkChannelCounters::*reason);
@@ -192,7 +193,7 @@ class RedisSink final : public ConnectionObserver {
   EventLog* events_;
   std::vector<Channel> channels_;
   LineRing buffer_;
-  std::vector<InFlight> in_flight_;  // A ring of fixed capacity.
+  std::vector<InFlight> in_flight_;  // A ring, grown on demand up to both in-flight bounds together.
   std::size_t in_flight_head_ = 0;
   std::size_t in_flight_size_ = 0;
   std::size_t in_flight_lines_ = 0;

@@ -29,9 +29,7 @@ core::TimerId VirtualScheduler::at(std::int64_t time_ms, core::TimerCallback cal
     slots_.emplace_back();
   }
   Slot& slot = slots_[slot_index];
-  assert(!slot.live && !slot.callback);
-  slot.generation += 1;
-  slot.live = true;
+  assert(!slot.callback);
   slot.callback = std::move(callback);
   live_timers_ += 1;
   // A time in the past means now; the FIFO takes it, as every timer due now.
@@ -48,10 +46,11 @@ bool VirtualScheduler::cancel(core::TimerId timer) {
   const std::uint64_t slot_index = timer & slot_mask;
   if (slot_index >= slots_.size()) return false;
   Slot& slot = slots_[slot_index];
-  if (!slot.live || slot.generation != static_cast<std::uint32_t>(timer >> 32)) return false;
-  // The queue entry stays; it is skipped when it comes up because the slot is no longer live.
+  if (slot.generation != static_cast<std::uint32_t>(timer >> 32)) return false;
+  assert(slot.callback);
+  // The queue entry stays; it is skipped when it comes up because its generation is gone.
   slot.callback = nullptr;
-  slot.live = false;
+  slot.generation += 1;
   free_slots_.push_back(static_cast<std::uint32_t>(slot_index));
   assert(live_timers_ > 0);
   live_timers_ -= 1;
@@ -61,7 +60,7 @@ bool VirtualScheduler::cancel(core::TimerId timer) {
 bool VirtualScheduler::live(const Entry& entry) const {
   assert(entry.slot < slots_.size());
   const Slot& slot = slots_[entry.slot];
-  return slot.live && slot.generation == entry.generation;
+  return slot.generation == entry.generation;
 }
 
 // Takes the earliest queued entry, live or cancelled, off its queue when it is due by end_ms.
@@ -107,7 +106,8 @@ void VirtualScheduler::heap_pop() {
   std::size_t hole = 0;
   // Each iteration doubles the index: at most log2(size) steps.
   for (std::size_t child = 1; child < size; child = 2 * hole + 1) {
-    if (child + 1 < size && earlier(heap_[child + 1], heap_[child])) child += 1;
+    // Which child is earlier is a coin flip to the branch predictor: add it, do not branch on it.
+    if (child + 1 < size) child += static_cast<std::size_t>(earlier(heap_[child + 1], heap_[child]));
     heap_[hole] = heap_[child];
     hole = child;
   }
@@ -147,12 +147,12 @@ bool VirtualScheduler::run_next() {
 
 void VirtualScheduler::run(const Entry& entry) {
   Slot& slot = slots_[entry.slot];
-  assert(slot.live && slot.generation == entry.generation);
+  assert(slot.generation == entry.generation && slot.callback);
   // After a clock step (advance_to) an entry may be due before now: it runs now, in order.
   now_ms_ = std::max(now_ms_, entry.time_ms);
   // Moved out before the call: the callback may schedule timers, which may grow slots_.
   core::TimerCallback callback = std::move(slot.callback);
-  slot.live = false;
+  slot.generation += 1;
   free_slots_.push_back(entry.slot);
   assert(live_timers_ > 0);
   live_timers_ -= 1;

@@ -45,8 +45,9 @@ class VirtualScheduler final : public core::Scheduler {
   std::int64_t next_time_ms() const;
 
  private:
-  // A timer id is (generation << 32 | slot): a slot is reused after its timer ran or was cancelled,
-  // and the generation tells a stale id (or a stale queue entry) from the live one.
+  // A timer id is (generation << 32 | slot). A slot is reused after its timer ran or was cancelled,
+  // and its generation moves on at that moment: an id or queue entry of an older generation is
+  // stale, and the slot's current generation is that of its pending timer, if it has one.
   struct Entry {
     std::int64_t time_ms;
     std::uint64_t sequence;
@@ -55,8 +56,7 @@ class VirtualScheduler final : public core::Scheduler {
   };
   struct Slot {
     core::TimerCallback callback;
-    std::uint32_t generation = 0;
-    bool live = false;
+    std::uint32_t generation = 1;  // Never 0, so that no timer id is 0.
   };
 
   // Without branches: which of two timers comes first is what a heap cannot predict.
