@@ -166,11 +166,7 @@ void BM_SinkPublishStats(benchmark::State& state) {
   kernel::Prng prng(seed);
   InMemoryPublisher publisher(scheduler);
   const core::RedisUrl server{.host = std::string(server_host), .port = server_port, .password = "", .channel = ""};
-  // The default allows 8 stats publishes in flight per sink; a sink of more channels needs more, or
-  // the ninth publish of a tick is counted missed even on a healthy server.
-  core::DeliveryLimits limits;
-  limits.in_flight_stats_max = std::max(limits.in_flight_stats_max, targets);
-  core::RedisSink sink(scheduler, publisher, prng, server, limits);
+  core::RedisSink sink(scheduler, publisher, prng, server, core::DeliveryLimits{});
   std::vector<core::RedisSink::ChannelIndex> channels;
   for (std::size_t target = 0; target < targets; target += 1) {
     channels.push_back(sink.add_channel(fmt::format("stats-{}", target)));

@@ -33,7 +33,8 @@ struct DeliveryLimits {
   std::size_t buffer_bytes_max = std::size_t{4} << 20;
   // Log publishes sent and not yet answered; the rest wait in the buffer.
   std::size_t in_flight_lines_max = 1024;
-  // Stats publishes not yet answered; a tick beyond this is counted missed (redis is that slow).
+  // Stats publishes of one channel not yet answered; a tick beyond this is counted missed on that
+  // channel (redis is that slow).
   std::size_t in_flight_stats_max = 8;
   // The per-stream line buffer of a container (see ContainerPushers): longer lines go out in pieces.
   std::size_t line_bytes_max = 4096;
@@ -183,6 +184,7 @@ class RedisSink final : public ConnectionObserver {
   void cancel_timers();
   void record(std::string_view kind, const std::string& detail);
   void check_invariants() const;
+  void check_channel(ChannelIndex channel) const;
 
   Scheduler& scheduler_;
   Publisher& publisher_;
@@ -193,7 +195,8 @@ class RedisSink final : public ConnectionObserver {
   EventLog* events_;
   std::vector<Channel> channels_;
   LineRing buffer_;
-  std::vector<InFlight> in_flight_;  // A ring, grown on demand up to both in-flight bounds together.
+  // A ring, grown on demand up to in_flight_lines_max + in_flight_stats_max per channel.
+  std::vector<InFlight> in_flight_;
   std::size_t in_flight_head_ = 0;
   std::size_t in_flight_size_ = 0;
   std::size_t in_flight_lines_ = 0;

@@ -230,6 +230,29 @@ TEST(RedisSink, StatsAreNeverBuffered) {
   EXPECT_EQ(world.redis.accepted_payloads("stats"), (std::vector<std::string>{"{\"up\":1}"}));
 }
 
+// The stats bound is per channel: a tick to more channels than the bound, on a healthy server,
+// misses nothing, while a channel whose own replies lag misses its ticks beyond the bound.
+TEST(RedisSink, TheStatsInFlightBoundIsPerChannel) {
+  World world;
+  world.redis.server(server_address).reply_latency_ms = 100;
+  auto sink = world.make_sink(DeliveryLimits{.in_flight_stats_max = 2});
+  std::vector<RedisSink::ChannelIndex> channels;
+  for (int index = 0; index < 5; index += 1) channels.push_back(sink->add_channel("stats-" + std::to_string(index)));
+  sink->start();
+  world.run_for(10);
+  for (const auto channel : channels) EXPECT_TRUE(sink->publish_stats(channel, "{\"tick\":1}"));
+  EXPECT_TRUE(sink->publish_stats(channels[0], "{\"tick\":2}"));
+  EXPECT_FALSE(sink->publish_stats(channels[0], "{\"tick\":3}"));  // A third unanswered on stats-0.
+  EXPECT_TRUE(sink->publish_stats(channels[1], "{\"tick\":2}"));
+  world.run_for(1'000);
+  EXPECT_EQ(sink->counters(channels[0]).stats_missed, 1u);
+  EXPECT_EQ(sink->counters(channels[0]).stats_delivered, 2u);
+  for (std::size_t index = 1; index < channels.size(); index += 1) {
+    EXPECT_EQ(sink->counters(channels[index]).stats_missed, 0u);
+  }
+  EXPECT_EQ(sink->in_flight(), 0u);
+}
+
 TEST(RedisSink, DrainDeliversWhatIsPendingThenCloses) {
   World world;
   world.redis.server(server_address).down = true;
