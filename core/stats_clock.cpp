@@ -29,8 +29,9 @@ StatsClock::Membership StatsClock::join(StatsTicker& ticker) {
   group.members.push_back(Member{&ticker, id, now_ms + interval_ms_});
   tickers_ += 1;
   if (created) {
+    group.phase_ms = phase_ms;
     group.next_tick_ms = now_ms + interval_ms_;
-    schedule(phase_ms, group);
+    schedule(group);
   }
   assert(group.next_tick_ms % interval_ms_ == phase_ms);
   return Membership{phase_ms, id};
@@ -58,14 +59,17 @@ void StatsClock::leave(const Membership& membership) {
   }
 }
 
-void StatsClock::schedule(std::int64_t phase_ms, Group& group) {
-  group.timer = scheduler_.at(group.next_tick_ms, [this, phase_ms] { fire(phase_ms); });
+// The timer holds the group's address: a std::map keeps its nodes in place while others come and
+// go, and a group is erased only together with its pending timer.
+void StatsClock::schedule(Group& group) {
+  auto fire_group = [this, &group] { fire(group); };
+  static_assert(TimerCallback::stored_inline<decltype(fire_group)>(), "a tick must not allocate");
+  group.timer = scheduler_.at(group.next_tick_ms, fire_group);
 }
 
-void StatsClock::fire(std::int64_t phase_ms) {
-  const auto found = groups_.find(phase_ms);
-  assert(found != groups_.end());
-  Group& group = found->second;  // std::map: stays valid while members join other groups.
+void StatsClock::fire(Group& group) {
+  const std::int64_t phase_ms = group.phase_ms;
+  assert(groups_.count(phase_ms) == 1 && &groups_.find(phase_ms)->second == &group);
   assert(!group.firing && !group.members.empty());
   const std::int64_t now_ms = scheduler_.now_ms();
   assert(now_ms >= group.next_tick_ms);
@@ -75,7 +79,7 @@ void StatsClock::fire(std::int64_t phase_ms) {
     group.next_tick_ms += ((now_ms - group.next_tick_ms) / interval_ms_ + 1) * interval_ms_;
   }
   assert(group.next_tick_ms > now_ms && group.next_tick_ms <= now_ms + interval_ms_);
-  schedule(phase_ms, group);
+  schedule(group);
   group.firing = true;
   // Members that join during the tick are appended with a later first tick, so the bound is the
   // size before the tick.

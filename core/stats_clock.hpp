@@ -67,6 +67,7 @@ class StatsClock {
     std::int64_t first_tick_ms;
   };
   struct Group {
+    std::int64_t phase_ms = 0;
     std::int64_t next_tick_ms = 0;
     TimerId timer = 0;
     std::vector<Member> members;  // In join order, so ids ascend.
@@ -74,8 +75,8 @@ class StatsClock {
     bool left_while_firing = false;  // Some member left during the tick: remove it after.
   };
 
-  void schedule(std::int64_t phase_ms, Group& group);
-  void fire(std::int64_t phase_ms);
+  void schedule(Group& group);
+  void fire(Group& group);
   void remove_left(std::int64_t phase_ms, Group& group);
 
   Scheduler& scheduler_;

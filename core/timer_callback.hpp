@@ -69,12 +69,14 @@ class TimerCallback {
     invoke_(*this);
   }
 
- private:
+  // True when a callable of this type is stored inline (no allocation): hot paths static_assert it.
   template <class Decayed>
   static constexpr bool stored_inline() {
     return sizeof(Decayed) <= inline_bytes && alignof(Decayed) <= alignof(std::uint64_t) &&
            std::is_trivially_copyable_v<Decayed> && std::is_trivially_destructible_v<Decayed>;
   }
+
+ private:
 
   template <class Decayed>
   Decayed* heap_pointer() {
