@@ -4,6 +4,8 @@
 #include <rapidcheck/gtest.h>
 
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <memory>
 #include <new>
 #include <string>
@@ -13,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/fake_publisher_test.hpp"
+#include "core/stats_clock.hpp"
 #include "kernel/prng.hpp"
 #include "kernel/scheduler.hpp"
 
@@ -63,11 +66,14 @@ class StubRuntime final : public ContainerRuntime {
 
   Expected<ContainerStats> stats(const std::string& name) override {
     reads += 1;
+    const std::uint64_t own_reads = ++reads_by_name[name];
     if (gone) return Error{"no such container: " + name};
-    // Figures that change with every read, so that each message is told apart.
-    return ContainerStats{.memory_usage_bytes = 1000 + reads, .memory_limit_bytes = 256u << 20,
-                          .memory_cache_bytes = 7, .cpu_usage_ns = reads * 1'000'000, .pids_current = 3};
+    // Figures that change with every read of the container, so that each message is told apart,
+    // and that do not depend on the order in which containers are read.
+    return ContainerStats{.memory_usage_bytes = 1000 + own_reads, .memory_limit_bytes = 256u << 20,
+                          .memory_cache_bytes = 7, .cpu_usage_ns = own_reads * 1'000'000, .pids_current = 3};
   }
+  std::map<std::string, std::uint64_t> reads_by_name;
   void mount_flist(const std::string&, const std::string&, std::uint64_t, DiskType, MountDone) override { unused(); }
   Status unmount(const std::string&) override { return unused(); }
   Status create_volume(const std::string&, std::uint64_t, DiskType) override { return unused(); }
@@ -553,6 +559,56 @@ RC_GTEST_PROP(ContainerPushers, DeliveredPlusDroppedIsProducedUnderRandomFaults,
     RC_ASSERT(c.stats_delivered + c.stats_failed == c.stats_published);
   }
   RC_TAG(totals.targets.lines_dropped > 0, totals.targets.stats_missed > 0, totals.stats_skipped > 0);
+}
+
+// Property: containers that tick from one node clock publish exactly what each publishes on a
+// clock of its own, whatever their start and stop times: the same counters, the same messages on
+// every channel. Start times come from a few values, so that phases are often shared.
+RC_GTEST_PROP(ContainerPushers, ANodeClockTicksAsAClockPerContainer, ()) {
+  const auto containers = *rc::gen::inRange<std::size_t>(1, 8);
+  std::vector<std::int64_t> start_offsets_ms;
+  std::vector<std::int64_t> stop_offsets_ms;
+  for (std::size_t index = 0; index < containers; index += 1) {
+    start_offsets_ms.push_back(*rc::gen::element<std::int64_t>(0, 0, 1, 500, 2000, 2001, 6000));
+    stop_offsets_ms.push_back(start_offsets_ms.back() + *rc::gen::inRange<std::int64_t>(0, 20'000));
+  }
+  struct Outcome {
+    std::vector<PushersTotals> totals;
+    std::vector<std::vector<std::string>> messages;
+  };
+  const auto run = [&](bool node_clock) {
+    World world;
+    std::optional<StatsClock> clock;
+    if (node_clock) clock.emplace(world.scheduler, 2000);
+    std::vector<std::unique_ptr<ContainerPushers>> pushers(containers);
+    for (std::size_t index = 0; index < containers; index += 1) {
+      world.scheduler.at(start_ms + start_offsets_ms[index], [&, index] {
+        pushers[index] = std::make_unique<ContainerPushers>(
+            world.scheduler, world.redis, world.prng, world.runtime, fmt::format("c{}", index),
+            std::vector<LogEndpointUrls>{}, std::vector<RedisUrl>{on_a(fmt::format("stats-{}", index))},
+            DeliveryLimits{}, 2000, nullptr, clock ? &*clock : nullptr);
+        pushers[index]->start();
+      });
+      world.scheduler.at(start_ms + stop_offsets_ms[index], [&, index] { pushers[index]->stop(world.scheduler.now_ms()); });
+    }
+    world.run_out();
+    Outcome outcome;
+    for (std::size_t index = 0; index < containers; index += 1) {
+      RC_ASSERT(pushers[index]->drained());
+      outcome.totals.push_back(pushers[index]->totals());
+      outcome.messages.push_back(world.redis.accepted_payloads(server_a, fmt::format("stats-{}", index)));
+    }
+    pushers.clear();
+    RC_ASSERT(world.scheduler.pending() == 0u);
+    return outcome;
+  };
+  const Outcome on_node_clock = run(true);
+  const Outcome on_own_clocks = run(false);
+  RC_ASSERT(on_node_clock.totals == on_own_clocks.totals);
+  RC_ASSERT(on_node_clock.messages == on_own_clocks.messages);
+  std::uint64_t ticks = 0;
+  for (const PushersTotals& totals : on_node_clock.totals) ticks += totals.stats_ticks;
+  RC_TAG(ticks > 0);
 }
 
 }  // namespace

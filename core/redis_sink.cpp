@@ -29,6 +29,16 @@ std::size_t wrapped(std::size_t index, std::size_t size) {
   return index >= size ? index - size : index;
 }
 
+// The `count` entries of a ring from `head` on, in order, at the start of a new ring of `size`.
+template <class Entry>
+std::vector<Entry> regrown(const std::vector<Entry>& ring, std::size_t head, std::size_t count, std::size_t size) {
+  assert(count <= ring.size() && count <= size && (ring.empty() || head < ring.size()));
+  std::vector<Entry> grown(size);
+  // Bounded by count, at most the old ring's size.
+  for (std::size_t index = 0; index < count; index += 1) grown[index] = ring[wrapped(head + index, ring.size())];
+  return grown;
+}
+
 // A redis client may echo what it sent; the password must not reach the event log through it.
 std::string scrub(std::string_view reason, const std::string& password) {
   std::string text(reason);
@@ -124,11 +134,7 @@ void LineRing::pop() {
 void LineRing::grow_records() {
   assert(lines_ == records_.size() && lines_ < lines_max_);
   const std::size_t size = std::min(lines_max_, std::max(ring_records_min, records_.size() * 2));
-  std::vector<Record> grown(size);
-  for (std::size_t index = 0; index < lines_; index += 1) {
-    grown[index] = records_[wrapped(records_head_ + index, records_.size())];
-  }
-  records_ = std::move(grown);
+  records_ = regrown(records_, records_head_, lines_, size);
   records_head_ = 0;
 }
 
@@ -393,11 +399,7 @@ void RedisSink::grow_in_flight() {
   const std::size_t capacity_max = limits_.in_flight_lines_max + limits_.in_flight_stats_max * channels_.size();
   assert(in_flight_.size() < capacity_max);
   const std::size_t capacity = std::min(capacity_max, std::max(in_flight_initial, in_flight_.size() * 2));
-  std::vector<InFlight> grown(capacity);
-  for (std::size_t index = 0; index < in_flight_size_; index += 1) {
-    grown[index] = in_flight_[wrapped(in_flight_head_ + index, in_flight_.size())];
-  }
-  in_flight_ = std::move(grown);
+  in_flight_ = regrown(in_flight_, in_flight_head_, in_flight_size_, capacity);
   in_flight_head_ = 0;
 }
 

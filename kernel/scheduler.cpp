@@ -82,8 +82,13 @@ bool VirtualScheduler::take_earliest(std::int64_t end_ms, Entry& entry) {
 
 // Sift-up by hand, moving the hole rather than swapping, with the comparison inline.
 void VirtualScheduler::heap_push(const Entry& entry) {
-  std::size_t hole = heap_.size();
   heap_.push_back(entry);
+  sift_up(heap_.size() - 1, entry);
+}
+
+// Moves the hole at `hole` up until `entry` fits there, and puts it there.
+void VirtualScheduler::sift_up(std::size_t hole, const Entry& entry) {
+  assert(hole < heap_.size());
   // Each iteration halves the index: at most log2(size) steps.
   while (hole > 0) {
     const std::size_t parent = (hole - 1) / 2;
@@ -111,14 +116,7 @@ void VirtualScheduler::heap_pop() {
     heap_[hole] = heap_[child];
     hole = child;
   }
-  // Each iteration halves the index: at most log2(size) steps.
-  while (hole > 0) {
-    const std::size_t parent = (hole - 1) / 2;
-    if (!earlier(last, heap_[parent])) break;
-    heap_[hole] = heap_[parent];
-    hole = parent;
-  }
-  heap_[hole] = last;
+  sift_up(hole, last);
 }
 
 void VirtualScheduler::due_now_pop() {

@@ -67,6 +67,7 @@ class VirtualScheduler final : public core::Scheduler {
   bool take_earliest(std::int64_t end_ms, Entry& entry);
   void run(const Entry& entry);
   void heap_push(const Entry& entry);
+  void sift_up(std::size_t hole, const Entry& entry);
   void heap_pop();
   void due_now_pop();
 
