@@ -1,8 +1,11 @@
 #pragma once
 // The node's persistent cache, in memory. A daemon restart keeps the object (and so every key); a
-// node reboot calls wipe_for_reboot(), which keeps only the keys under "volume/", as the real
-// node keeps its volumes on disk and loses its reservation cache.
+// node reboot calls wipe_for_reboot(), which keeps the volumes ("volume/") and the flist cache
+// ("flist/", "flist-url/"), as the real node keeps both on disk, and loses its reservation cache.
+// Losing the flists turned a hub outage during a reboot into the loss of every running container
+// (scenarios/reboot-while-hub-down.json).
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -19,15 +22,16 @@ class MemoryStore final : public core::Store {
  public:
   // A bound on the keys held: a node that caches more than this has a runaway loop.
   static constexpr std::size_t keys_max = std::size_t{1} << 22;
-  // The prefix a reboot keeps.
-  static constexpr std::string_view reboot_survivor_prefix = "volume/";
+  // The prefixes a reboot keeps: core/volume_manager.cpp's volumes, core/flist_cache.cpp's flists.
+  static constexpr std::array<std::string_view, 3> reboot_survivor_prefixes = {"volume/", "flist/", "flist-url/"};
+  static bool survives_reboot(std::string_view key);
 
   void put(const std::string& key, std::string value) override;
   std::optional<std::string> get(const std::string& key) const override;
   void erase(const std::string& key) override;
   std::vector<std::string> keys(std::string_view prefix) const override;
 
-  // Erases every key not under "volume/"; returns how many were erased.
+  // Erases every key not under a survivor prefix; returns how many were erased.
   std::size_t wipe_for_reboot();
 
   std::size_t size() const { return entries_.size(); }

@@ -38,17 +38,21 @@ TEST(MemoryStore, KeysWithPrefixInByteOrder) {
   EXPECT_EQ(store.keys("").size(), 6u);
 }
 
-TEST(MemoryStore, RebootKeepsOnlyVolumes) {
+TEST(MemoryStore, RebootKeepsOnlyVolumesAndFlists) {
   MemoryStore store;
   store.put("volume/v1", "owner=alice");
+  store.put("flist/0123abcd", "bytes");
+  store.put("flist-url/https://hub.grid.tf/a.flist", "0123abcd");
   store.put("volume", "not under the prefix");
+  store.put("flistx/1", "not under a prefix either");
   store.put("reservation/1-1", "{}");
   store.put("network/n1", "{}");
-  EXPECT_EQ(store.wipe_for_reboot(), 3u);
-  EXPECT_EQ(store.keys(""), (std::vector<std::string>{"volume/v1"}));
+  EXPECT_EQ(store.wipe_for_reboot(), 4u);
+  EXPECT_EQ(store.keys(""), (std::vector<std::string>{"flist-url/https://hub.grid.tf/a.flist", "flist/0123abcd",
+                                                      "volume/v1"}));
   EXPECT_EQ(*store.get("volume/v1"), "owner=alice");
   EXPECT_EQ(store.wipes(), 1u);
-  EXPECT_EQ(store.keys_wiped(), 3u);
+  EXPECT_EQ(store.keys_wiped(), 4u);
   // A daemon restart keeps the store as it is: nothing to call, and a second wipe erases nothing.
   EXPECT_EQ(store.wipe_for_reboot(), 0u);
 }
@@ -60,7 +64,8 @@ RC_GTEST_PROP(MemoryStore, AgreesWithModel, ()) {
   const auto steps = *rc::gen::inRange(0, 200);
   for (int step = 0; step < steps; step += 1) {
     const std::string key =
-        *rc::gen::element<std::string>("volume/a", "volume/b", "res/1", "res/2", "res/10", "x", "volume");
+        *rc::gen::element<std::string>("volume/a", "volume/b", "res/1", "res/2", "res/10", "x", "volume", "flist/m1",
+                                      "flist-url/u1", "flistx");
     switch (*rc::gen::inRange(0, 4)) {
       case 0: {
         const auto value = *rc::gen::arbitrary<std::string>();
@@ -82,7 +87,10 @@ RC_GTEST_PROP(MemoryStore, AgreesWithModel, ()) {
       }
       default: {
         store.wipe_for_reboot();
-        std::erase_if(model, [](const auto& entry) { return !entry.first.starts_with("volume/"); });
+        std::erase_if(model, [](const auto& entry) {
+          const std::string& k = entry.first;
+          return !(k.starts_with("volume/") || k.starts_with("flist/") || k.starts_with("flist-url/"));
+        });
         break;
       }
     }

@@ -94,7 +94,7 @@ class World {
   std::size_t add_node(const NodeSetup& setup);
   // The daemon stops and starts again on the same cache; containers keep running.
   void restart_daemon(std::size_t index);
-  // The node reboots: containers and mounts die, the cache is wiped except volumes.
+  // The node reboots: containers and mounts die, the reservation cache is wiped; volumes and flists are kept.
   void reboot_node(std::size_t index);
   // Stops every daemon (containers keep running); the destructor does it too.
   void stop_daemons();
