@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "adapters/asio_scheduler.hpp"
+#include "adapters/connection_recorder_test.hpp"
 #include "adapters/hiredis_publisher.hpp"
 #include "adapters/redis_server_process.hpp"
 #include "adapters/redis_subscriber.hpp"
@@ -21,22 +22,7 @@ namespace {
 
 constexpr std::int64_t wait_ms = 5000;
 
-struct Recorder final : core::ConnectionObserver {
-  void on_connected() override {
-    connected += 1;
-    events.emplace_back("connected");
-  }
-  void on_disconnected(std::string_view reason) override {
-    disconnects.emplace_back(reason);
-    events.emplace_back("disconnected");
-  }
-  void on_reply(bool ok) override { replies.push_back(ok); }
-
-  int connected = 0;
-  std::vector<bool> replies;
-  std::vector<std::string> disconnects;
-  std::vector<std::string> events;
-};
+using Recorder = testing::ConnectionRecorder;
 
 // A stats message like the ones the node publishes, numbered so that order and gaps show.
 std::string stats_payload(int sequence) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "adapters/asio_scheduler.hpp"
+#include "adapters/connection_recorder_test.hpp"
 #include "adapters/redis_subscriber.hpp"
 #include "fakes/resp_server.hpp"
 
@@ -24,31 +25,7 @@ namespace {
 
 constexpr std::int64_t wait_ms = 3000;
 
-// Records what the publisher reports, in order, and runs optional hooks from inside the callbacks.
-struct Recorder final : core::ConnectionObserver {
-  void on_connected() override {
-    connected += 1;
-    events.emplace_back("connected");
-    if (connected_hook) connected_hook();
-  }
-  void on_disconnected(std::string_view reason) override {
-    disconnects.emplace_back(reason);
-    events.emplace_back("disconnected");
-    if (disconnected_hook) disconnected_hook();
-  }
-  void on_reply(bool ok) override {
-    replies.push_back(ok);
-    if (reply_hook) reply_hook();
-  }
-
-  int connected = 0;
-  std::vector<bool> replies;
-  std::vector<std::string> disconnects;
-  std::vector<std::string> events;
-  std::function<void()> connected_hook;
-  std::function<void()> disconnected_hook;
-  std::function<void()> reply_hook;
-};
+using Recorder = testing::ConnectionRecorder;
 
 core::RedisUrl url_of(const fakes::RespServer& server, std::string password = {}) {
   core::RedisUrl url;

@@ -53,10 +53,7 @@ void StatsClock::leave(const Membership& membership) {
     return;
   }
   group.members.erase(member);
-  if (group.members.empty()) {
-    scheduler_.cancel(group.timer);
-    groups_.erase(found);
-  }
+  drop_if_empty(group);
 }
 
 // The timer holds the group's address: a std::map keeps its nodes in place while others come and
@@ -68,8 +65,7 @@ void StatsClock::schedule(Group& group) {
 }
 
 void StatsClock::fire(Group& group) {
-  const std::int64_t phase_ms = group.phase_ms;
-  assert(groups_.count(phase_ms) == 1 && &groups_.find(phase_ms)->second == &group);
+  assert(groups_.count(group.phase_ms) == 1 && &groups_.find(group.phase_ms)->second == &group);
   assert(!group.firing && !group.members.empty());
   const std::int64_t now_ms = scheduler_.now_ms();
   assert(now_ms >= group.next_tick_ms);
@@ -89,16 +85,22 @@ void StatsClock::fire(Group& group) {
     if (member.ticker != nullptr && member.first_tick_ms <= now_ms) member.ticker->on_stats_tick();
   }
   group.firing = false;
-  if (group.left_while_firing) remove_left(phase_ms, group);
+  if (group.left_while_firing) remove_left(group);
 }
 
-void StatsClock::remove_left(std::int64_t phase_ms, Group& group) {
+void StatsClock::remove_left(Group& group) {
   assert(!group.firing && group.left_while_firing);
   group.left_while_firing = false;
   std::erase_if(group.members, [](const Member& member) { return member.ticker == nullptr; });
+  drop_if_empty(group);
+}
+
+// A group without members has no timer and no entry: its phase is free again.
+void StatsClock::drop_if_empty(Group& group) {
   if (!group.members.empty()) return;
   scheduler_.cancel(group.timer);
-  groups_.erase(phase_ms);
+  const std::int64_t phase_ms = group.phase_ms;  // A copy: the key must outlive the erase.
+  groups_.erase(phase_ms);  // Last: it destroys the group.
 }
 
 }  // namespace zsim::core

@@ -77,7 +77,8 @@ class StatsClock {
 
   void schedule(Group& group);
   void fire(Group& group);
-  void remove_left(std::int64_t phase_ms, Group& group);
+  void remove_left(Group& group);
+  void drop_if_empty(Group& group);
 
   Scheduler& scheduler_;
   std::int64_t interval_ms_;

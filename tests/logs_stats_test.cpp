@@ -13,15 +13,6 @@ namespace {
 
 using core::ResultState;
 
-// Collects every payload published on a channel.
-class Recorder {
- public:
-  Recorder(fakes::FakeRedis& redis, std::string_view address, std::string_view channel) {
-    redis.subscribe(address, channel, [this](std::string_view payload) { payloads.emplace_back(payload); });
-  }
-  std::vector<std::string> payloads;
-};
-
 std::string without_newline(std::string line) {
   EXPECT_EQ(line.back(), '\n');
   line.pop_back();
@@ -39,10 +30,10 @@ TEST(Logs, EveryLineIsPublishedRawToEveryLogsEndpoint) {
   program.stderr_every_n_lines = 3;
   program.chunk_split = 5;  // Lines reach the node in pieces; redis must still see whole lines.
   w.runtime().set_program(id, program);
-  Recorder a_out(w.redis(), redis_a, "a-out");
-  Recorder a_err(w.redis(), redis_a, "a-err");
-  Recorder b_out(w.redis(), redis_b, "b-out");
-  Recorder b_err(w.redis(), redis_b, "b-err");
+  ChannelRecorder a_out(w.redis(), redis_a, "a-out");
+  ChannelRecorder a_err(w.redis(), redis_a, "a-err");
+  ChannelRecorder b_out(w.redis(), redis_b, "b-out");
+  ChannelRecorder b_err(w.redis(), redis_b, "b-err");
   ASSERT_TRUE(w.run_until_results(id, 1, 20'000));
   w.run_for(30'000);
   ASSERT_TRUE(w.explorer().request_delete(id).ok());
@@ -78,8 +69,8 @@ TEST(Stats, EveryTwoSecondsInZosFieldOrderToEveryStatsEndpoint) {
   program.pids = 7;
   program.memory_growth_bytes_per_s = 1 << 20;
   w.runtime().set_program(id, program);
-  Recorder a(w.redis(), redis_a, "stats-a");
-  Recorder b(w.redis(), redis_b, "stats-b");
+  ChannelRecorder a(w.redis(), redis_a, "stats-a");
+  ChannelRecorder b(w.redis(), redis_b, "stats-b");
   ASSERT_TRUE(w.run_until_results(id, 1, 20'000));
   const std::int64_t started_ms = w.trace("container_started", "node-1").at(0).time_ms;
   w.run_for(60'000);

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ports.hpp"
+#include "fakes/fake_redis.hpp"
 #include "sim/world.hpp"
 
 namespace zsim::tests {
@@ -28,6 +29,15 @@ inline constexpr std::string_view busybox_flist = "https://hub.grid.tf/zsim/busy
 inline constexpr std::string_view redis_a = "10.1.0.1:6379";
 inline constexpr std::string_view redis_b = "10.1.0.2:6379";
 inline constexpr std::int64_t poll_interval_ms = 10'000;
+
+// Collects every payload published on one channel of the fake redis, from its subscription on.
+class ChannelRecorder {
+ public:
+  ChannelRecorder(fakes::FakeRedis& redis, std::string_view address, std::string_view channel) {
+    redis.subscribe(address, channel, [this](std::string_view payload) { payloads.emplace_back(payload); });
+  }
+  std::vector<std::string> payloads;
+};
 
 struct TestWorldOptions {
   std::uint64_t seed = 7;

@@ -14,14 +14,6 @@ namespace {
 
 using core::ResultState;
 
-class Recorder {
- public:
-  Recorder(fakes::FakeRedis& redis, std::string_view address, std::string_view channel) {
-    redis.subscribe(address, channel, [this](std::string_view payload) { payloads.emplace_back(payload); });
-  }
-  std::vector<std::string> payloads;
-};
-
 std::vector<TraceLine> lines_for(const TestWorld& w, std::string_view kind, const std::string& name) {
   std::vector<TraceLine> lines;
   for (TraceLine& line : w.trace(kind, "node-1")) {
@@ -139,8 +131,8 @@ TEST(ZosBugs, ZosBug1236_LineLongerThan4096BytesIsFlushedInPiecesAndLoggingGoesO
   exact_program.line_interval_ms = 500;
   exact_program.line_bytes = 4097;  // 4096 bytes and the newline: fills the buffer exactly.
   w.runtime().set_program(exact, exact_program);
-  Recorder out(w.redis(), redis_a, "long-out");
-  Recorder exact_out(w.redis(), redis_a, "exact-out");
+  ChannelRecorder out(w.redis(), redis_a, "long-out");
+  ChannelRecorder exact_out(w.redis(), redis_a, "exact-out");
   ASSERT_TRUE(w.run_until_results(id, 1, 20'000));
   ASSERT_TRUE(w.run_until_results(exact, 1, 20'000));
   w.run_for(20'000);
@@ -453,7 +445,7 @@ std::uint64_t max_cpu_step_ns(TestWorld& w, bool zos_runtime) {
   fakes::ContainerProgram busy;
   busy.cpu_millicores = 6'000;  // Wants six cores.
   w.runtime().set_program(id, busy);
-  Recorder stats(w.redis(), redis_a, "cpu");
+  ChannelRecorder stats(w.redis(), redis_a, "cpu");
   EXPECT_TRUE(w.run_until_results(id, 1, 20'000));
   w.run_for(30'000);
   EXPECT_GE(stats.payloads.size(), 14u);
