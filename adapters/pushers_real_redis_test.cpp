@@ -123,7 +123,7 @@ void run_outage(boost::asio::io_context& io, Server& server) {
   // on the subscriber's own connection, so it may arrive a little after the publisher's reply.
   const auto saw_last_line = [&] {
     for (const SubscribedMessage& message : subscriber.messages()) {
-      if (message.payload == "line 1499") return true;
+      if (message.payload == "line 1499\n") return true;  // Published with its newline, as shim-logs did.
     }
     return false;
   };

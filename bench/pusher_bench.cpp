@@ -90,7 +90,8 @@ bool start_pushers(Harness& harness, std::size_t containers, std::size_t targets
 void run_ticks(benchmark::State& state, Harness& harness, std::size_t targets) {
   const std::uint64_t events_before = harness.scheduler.events_run();
   for (auto _ : state) harness.scheduler.run_until(harness.scheduler.now_ms() + interval_ms);
-  const auto ticks = static_cast<std::uint64_t>(state.iterations());
+  // One tick per iteration, and the first one, at the start (once the connects were answered).
+  const auto ticks = static_cast<std::uint64_t>(state.iterations()) + 1;
   std::uint64_t delivered = 0;
   for (const auto& pushers : harness.pushers) {
     const core::PushersTotals totals = pushers->totals();

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <cassert>
@@ -17,6 +18,7 @@
 #include "cli/commands.hpp"
 #include "core/expected.hpp"
 #include "core/reservation.hpp"
+#include "core/secret_env.hpp"
 
 namespace zsim::cli {
 
@@ -57,6 +59,29 @@ core::Expected<std::string> read_file(const std::string& path) {
   return content;
 }
 
+// The node's rules (core::validate), then what a node refuses later at provision time and this
+// tool can tell without a node: a volume without an id (the node finds no volume "" and fails), a
+// volume without a mountpoint (zos would have mounted it over the container's root), a secret
+// value that is not hex (the node's decryption fails with Go's words).
+core::Status check_reservation(const core::ContainerReservation& reservation) {
+  if (core::Status status = core::validate(reservation); !status) return status;
+  for (std::size_t index = 0; index < reservation.volumes.size(); index += 1) {
+    const core::ContainerMount& mount = reservation.volumes[index];
+    if (mount.volume_id.empty()) {
+      return core::Error{fmt::format(
+          "volumes[{}].volume_id: missing; a node refuses it with \"failed to retrieve the owner of volume \"", index)};
+    }
+    if (mount.mountpoint.empty()) {
+      return core::Error{fmt::format(
+          "volumes[{}].mountpoint: missing; the volume would be mounted over the container's root /", index)};
+    }
+  }
+  for (const auto& [name, value] : reservation.secret_environment) {
+    if (core::Status encoded = core::check_secret_encoding(name, value); !encoded) return encoded;
+  }
+  return {};
+}
+
 FileVerdict validate_file(const std::string& path) {
   const core::Expected<std::string> content = read_file(path);
   if (!content) {
@@ -70,12 +95,18 @@ FileVerdict validate_file(const std::string& path) {
     fmt::print("{}: error: {}\n", path, reservation.error());
     return FileVerdict::invalid;
   }
-  const core::Status status = core::validate(reservation.value());
+  const core::Status status = check_reservation(reservation.value());
   if (!status) {
     fmt::print("{}: error: {}\n", path, status.error());
     return FileVerdict::invalid;
   }
-  fmt::print("{}: ok\n", path);
+  const std::vector<std::string> skipped = core::usable_endpoints(reservation.value()).skipped;
+  if (skipped.empty()) {
+    fmt::print("{}: ok\n", path);
+  } else {
+    // A node provisions it and ships nothing to these: say so, on the file's one line.
+    fmt::print("{}: ok (a node skips {})\n", path, fmt::join(skipped, "; "));
+  }
   return FileVerdict::valid;
 }
 
@@ -106,8 +137,10 @@ void add_validate_command(CLI::App& app, int& exit_code) {
   // system's reason, and does not hide the verdicts on the other files.
   command->add_option("FILE", *paths, "Reservation files (JSON), one or more")->required()->type_name("");
   command->footer(
-      "Prints one line per file on stdout, 'FILE: ok' or 'FILE: error: MESSAGE'; a file that cannot\n"
-      "be read is reported on stderr as 'FILE: cannot read: REASON'.\n"
+      "Prints one line per file on stdout, 'FILE: ok' or 'FILE: error: MESSAGE'; a logs or stats\n"
+      "endpoint a node would skip (zos never failed a provision for one) is named after the ok:\n"
+      "'FILE: ok (a node skips logs[0].data.stdout: REASON)'. A file that cannot be read is reported\n"
+      "on stderr as 'FILE: cannot read: REASON'.\n"
       "Exit codes: 0 every file is valid, 1 some file is invalid (malformed JSON included),\n"
       "2 some file cannot be read, or no file was given.\n"
       "\n"

@@ -60,6 +60,7 @@ ContainerManager::~ContainerManager() { detach_all(); }
 void ContainerManager::detach_all() {
   for (auto& [workload_id, container] : containers_) {
     cancel_timer(*container);
+    cancel_ipv6_timer(*container);
     if (container->started) ports_.runtime.detach(workload_id);
   }
   containers_.clear();
@@ -99,23 +100,37 @@ void ContainerManager::on_exit(const std::string& workload_id, int exit_code) {
   container.exited = true;
   ports_.events.record("container_exited", fmt::format("workload={} code={}", workload_id, exit_code));
   if (container.state == Container::State::stopping) return finish(workload_id);
-  const std::int64_t now_ms = ports_.scheduler.now_ms();
-  container.exit_times_ms.push_back(now_ms);
-  while (!container.exit_times_ms.empty() && container.exit_times_ms.front() <= now_ms - policy_.crash_window_ms) {
-    container.exit_times_ms.pop_front();
-  }
-  assert(container.exit_times_ms.size() <= policy_.crashes_max);
-  if (container.exit_times_ms.size() >= policy_.crashes_max) {
+  count_exit(container, ports_.scheduler.now_ms());
+  if (container.crash_count >= policy_.crashes_max) {
     return self_decommission(workload_id, "deleting container due to so many crashes");
   }
-  // A container still being provisioned or restored is restarted once that ends.
-  if (container.state == Container::State::running) schedule_restart(workload_id);
+  // A process that exits while its provision waits for the public IPv6 is restarted as at any other
+  // time (zos's watcher knew nothing of provisions); one still being restored is restarted once
+  // the restore ends.
+  if (container.state == Container::State::running || container.state == Container::State::provisioning) {
+    schedule_restart(workload_id);
+  }
+}
+
+// zos keeps a container's exits in a cache entry made at the first exit of a burst, with a fixed
+// expiry a minute later that later exits do not push back; the entry is gone only once now is
+// past the expiry, so an exit at exactly one minute still counts (docs/ZOS.md, "Crashes").
+void ContainerManager::count_exit(Container& container, std::int64_t now_ms) const {
+  const bool window_open = container.crash_count > 0 && now_ms <= container.crash_window_start_ms + policy_.crash_window_ms;
+  if (!window_open) {
+    container.crash_window_start_ms = now_ms;
+    container.crash_count = 0;
+  }
+  container.crash_count += 1;
+  assert(container.crash_count <= policy_.crashes_max);
+  assert(now_ms >= container.crash_window_start_ms);
 }
 
 void ContainerManager::schedule_restart(const std::string& workload_id) {
   Container& container = *containers_.at(workload_id);
   assert(container.exited);
-  container.state = Container::State::restarting;
+  // A provision in progress stays one: its answer is still to come, and the restart does not give it.
+  if (container.state != Container::State::provisioning) container.state = Container::State::restarting;
   cancel_timer(container);
   std::weak_ptr<bool> alive = alive_;
   container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.restart_delay_ms, [this, alive, workload_id] {
@@ -128,17 +143,21 @@ void ContainerManager::schedule_restart(const std::string& workload_id) {
 
 void ContainerManager::restart(const std::string& workload_id) {
   Container& container = *containers_.at(workload_id);
-  assert(container.state == Container::State::restarting);
+  const bool provisioning = container.state == Container::State::provisioning;
+  assert(container.state == Container::State::restarting || provisioning);
   (void)ports_.runtime.remove(workload_id);
   container.started = false;
   const Status started = ports_.runtime.start(container.spec, *container.observer);
   if (started) {
     container.started = true;
     container.exited = false;
-    container.state = Container::State::running;
+    if (!provisioning) container.state = Container::State::running;
     ports_.events.record("container_restarted", fmt::format("workload={}", workload_id));
     return;
   }
+  // A provision still waiting for its address fails with the start's error, as its first start
+  // would have.
+  if (provisioning) return fail(workload_id, "error starting container: " + started.error());
   // zos #1017/#1268: after the filesystem daemon died the mount was stale and every restart
   // failed. Mount the flist again and start on the fresh mount.
   ports_.events.record("container_remount",
@@ -218,6 +237,7 @@ void ContainerManager::teardown(const std::string& workload_id, bool graceful) {
   Container& container = *containers_.at(workload_id);
   container.state = Container::State::stopping;
   cancel_timer(container);
+  cancel_ipv6_timer(container);
   if (!container.started || container.exited) return finish(workload_id);
   if (graceful) return stop_step(workload_id, 0);
   const Status killed = ports_.runtime.signal(workload_id, Signal::kill);
@@ -255,6 +275,7 @@ void ContainerManager::finish(const std::string& workload_id) {
   std::unique_ptr<Container> container = std::move(found->second);
   containers_.erase(found);
   cancel_timer(*container);
+  cancel_ipv6_timer(*container);
   if (container->started) {
     ports_.runtime.detach(workload_id);
     (void)ports_.runtime.remove(workload_id);
@@ -262,6 +283,7 @@ void ContainerManager::finish(const std::string& workload_id) {
   if (container->pushers) retire_pushers(std::move(container->pushers));
   if (container->mounted) (void)ports_.runtime.unmount(workload_id);
   forget_mount(workload_id);
+  if (container->namespace_joined) ports_.runtime.leave_network(workload_id);
   if (container->network_joined) {
     const NetworkConnection& connection = container->reservation.network_connection.front();
     (void)networks_.leave(connection.network_id, connection.ipaddress, workload_id);
@@ -283,18 +305,24 @@ void ContainerManager::cancel_timer(Container& container) {
   container.timer_set = false;
 }
 
+void ContainerManager::cancel_ipv6_timer(Container& container) {
+  if (container.ipv6_timer_set) ports_.scheduler.cancel(container.ipv6_timer);
+  container.ipv6_timer_set = false;
+}
+
 std::unique_ptr<ContainerPushers> ContainerManager::make_pushers(const std::string& name,
                                                                  const ContainerReservation& reservation) {
+  UsableEndpoints usable = usable_endpoints(reservation);
+  // A bad endpoint never fails the container, as in zos: it is skipped, and the trace says so.
+  for (const std::string& skipped : usable.skipped) {
+    ports_.events.record("endpoint_skipped", fmt::format("workload={} reason={}", name, quote_for_event(skipped)));
+  }
   std::vector<LogEndpointUrls> logs;
-  for (const LogsEndpoint& endpoint : reservation.logs) {
-    // validate() has parsed every URL already; these cannot fail.
-    logs.push_back(LogEndpointUrls{parse_redis_url(endpoint.stdout_url).value(),
-                                   parse_redis_url(endpoint.stderr_url).value()});
+  logs.reserve(usable.logs.size());
+  for (UsableEndpoints::Logs& endpoint : usable.logs) {
+    logs.push_back(LogEndpointUrls{std::move(endpoint.stdout_url), std::move(endpoint.stderr_url)});
   }
-  std::vector<RedisUrl> stats;
-  for (const StatsEndpoint& endpoint : reservation.stats_aggregator) {
-    stats.push_back(parse_redis_url(endpoint.endpoint_url).value());
-  }
+  const std::vector<RedisUrl>& stats = usable.stats;
   return std::make_unique<ContainerPushers>(ports_.scheduler, ports_.publisher, ports_.rng, ports_.runtime, name,
                                             logs, stats, policy_.delivery, policy_.stats_interval_ms, &ports_.events,
                                             &stats_clock_);
@@ -317,6 +345,18 @@ void ContainerManager::retire_pushers(std::unique_ptr<ContainerPushers> pushers)
     accumulate(retired_totals_, raw->totals());
     draining_.erase(found);
   });
+}
+
+CapacityUsage ContainerManager::in_flight_usage() const {
+  CapacityUsage in_flight;
+  for (const auto& [workload_id, container] : containers_) {
+    if (!container->capacity_held || !container->provision_done) continue;
+    in_flight.cpu += container->need.cpu;
+    in_flight.memory_mib += container->need.memory_mib;
+    in_flight.ssd_mib += container->need.ssd_mib;
+    in_flight.hdd_mib += container->need.hdd_mib;
+  }
+  return in_flight;
 }
 
 PushersTotals ContainerManager::delivery_totals() const {

@@ -1,6 +1,6 @@
 #pragma once
-// The container primitive on one node: provisioning (steps 1-11 of zos-behaviour.md, with every
-// "ours:" fix), the crash policy, decommission, and recovery after a daemon restart. Each running
+// The container primitive on one node: provisioning (steps 1-11 of docs/ZOS.md, "The container
+// primitive", with every "ours" difference listed there), the crash policy, decommission, and recovery after a daemon restart. Each running
 // container has its log and stats pushers. Every provisioning failure is rolled back step by step.
 
 #include <cstdint>
@@ -30,11 +30,19 @@ void accumulate(PushersTotals& into, const PushersTotals& from, bool abandoned =
 
 struct ContainerPolicy {
   std::int64_t restart_delay_ms = 2'000;
-  std::uint32_t crashes_max = 4;            // Exits within crash_window_ms that end the container.
+  // Exits that end the container when they fall in one crash window: a window opens at the first
+  // exit of a burst and closes crash_window_ms later, inclusive, however many exits follow.
+  std::uint32_t crashes_max = 4;
   std::int64_t crash_window_ms = 60'000;
   std::uint32_t sigterm_tries = 3;          // SIGTERM this many times, 1 s apart, then SIGKILL.
   std::int64_t sigterm_interval_ms = 1'000;
+  // The wait for a public IPv6: zos's randomised exponential backoff (cenkalti/backoff with
+  // MaxInterval 20 s and MaxElapsedTime 2 min): the interval starts at 500 ms and grows by half
+  // each try up to 20 s, each wait drawn within +-50 % of it, and the wait gives up at the first
+  // failed try past 2 minutes.
   std::int64_t ipv6_wait_max_ms = 120'000;
+  std::int64_t ipv6_interval_initial_ms = 500;
+  std::int64_t ipv6_interval_max_ms = 20'000;
   std::int64_t drain_deadline_ms = 5'000;   // How long pushers may drain at decommission.
   std::int64_t stats_interval_ms = 2'000;
   DeliveryLimits delivery;
@@ -50,8 +58,8 @@ struct ContainerOutcome {
 class ContainerManager {
  public:
   using Done = std::function<void(ContainerOutcome)>;
-  // Self-decommission (too many crashes, a restart that cannot start): the engine sends the error
-  // result and then "deleted".
+  // Self-decommission (too many crashes, a restart that cannot start): the engine sends "deleted"
+  // and then the error result, in zos's order.
   using SelfDecommissioned = std::function<void(const std::string& workload_id, const std::string& message)>;
 
   struct Ports {
@@ -87,6 +95,8 @@ class ContainerManager {
   bool busy(const std::string& workload_id) const;
   std::size_t running() const { return containers_.size(); }
   std::vector<std::string> names() const;
+  // What the containers whose provision has not answered yet hold (reserved, not yet reported).
+  CapacityUsage in_flight_usage() const;
   // Delivery counters of every pusher this manager ran, live and retired.
   PushersTotals delivery_totals() const;
 
@@ -99,7 +109,8 @@ class ContainerManager {
   void step_flist(const std::string& workload_id);
   void step_mount(const std::string& workload_id, std::string flist_bytes);
   void step_start(const std::string& workload_id);
-  void step_ipv6(const std::string& workload_id, std::int64_t waited_ms, std::int64_t backoff_ms);
+  void step_ipv6(const std::string& workload_id);
+  void try_ipv6(const std::string& workload_id);
   void succeed(const std::string& workload_id, std::string ipv6);
   void fail(const std::string& workload_id, std::string message);
   Expected<std::vector<std::pair<std::string, std::string>>> decrypt_secrets(
@@ -113,6 +124,7 @@ class ContainerManager {
   // Lifecycle (container_lifecycle.cpp).
   void on_output(const std::string& workload_id, OutputStream stream, std::string_view chunk);
   void on_exit(const std::string& workload_id, int exit_code);
+  void count_exit(Container& container, std::int64_t now_ms) const;
   void schedule_restart(const std::string& workload_id);
   void restart(const std::string& workload_id);
   void remount_and_start(const std::string& workload_id);
@@ -122,6 +134,7 @@ class ContainerManager {
   void stop_step(const std::string& workload_id, std::uint32_t sigterms_sent);
   void finish(const std::string& workload_id);
   void cancel_timer(Container& container);
+  void cancel_ipv6_timer(Container& container);
   void retire_pushers(std::unique_ptr<ContainerPushers> pushers);
   std::unique_ptr<ContainerPushers> make_pushers(const std::string& name, const ContainerReservation& reservation);
 

@@ -28,15 +28,25 @@ struct ContainerManager::Container {
   // What has been acquired, so that teardown releases exactly that.
   bool capacity_held = false;
   bool network_joined = false;
+  bool namespace_joined = false;  // The runtime's network namespace (and pub interface) is made.
   bool mounted = false;
   bool started = false;
   bool exited = false;
 
   std::unique_ptr<Observer> observer;
   std::unique_ptr<ContainerPushers> pushers;
-  std::deque<std::int64_t> exit_times_ms;  // Bounded by crashes_max.
+  // The crash window of zos's failure cache (docs/ZOS.md, "Crashes"): opened at the first exit of
+  // a burst, closed a crash_window_ms later whatever exits follow.
+  std::int64_t crash_window_start_ms = 0;
+  std::uint32_t crash_count = 0;  // Exits in the open window; 0 when none is open.
   TimerId timer = 0;
   bool timer_set = false;
+  // The wait for the public IPv6 (step 10) has a timer of its own: the process may exit and be
+  // restarted meanwhile, on `timer`.
+  TimerId ipv6_timer = 0;
+  bool ipv6_timer_set = false;
+  std::int64_t ipv6_wait_started_ms = 0;
+  std::int64_t ipv6_interval_ms = 0;  // The backoff interval before jitter.
 
   // How the teardown ends: a provision that failed, a decommission, or a self-decommission.
   Done provision_done;

@@ -1,4 +1,4 @@
-// Provisioning a container: steps 1-11 of zos-behaviour.md, in order, each step either calling
+// Provisioning a container: steps 1-11 of docs/ZOS.md ("The container primitive"), in order, each step either calling
 // the next or failing with rollback of everything the earlier steps acquired.
 
 #include <fmt/format.h>
@@ -9,6 +9,7 @@
 #include "core/container_manager_internal.hpp"
 #include "core/flist_image.hpp"
 #include "core/secret_env.hpp"
+#include "core/shell_words.hpp"
 
 namespace zsim::core {
 
@@ -44,6 +45,7 @@ void ContainerManager::step_check(const std::string& workload_id) {
   Expected<ContainerReservation> parsed = parse_container_text(container.workload.payload_json);
   if (!parsed) return fail(workload_id, parsed.error());
   container.reservation = std::move(parsed).value();
+  resolve_relative_volumes(container.reservation, container.workload.reservation_id);
   const ContainerReservation& reservation = container.reservation;
   if (const Status valid = validate(reservation); !valid) return fail(workload_id, valid.error());
   const NetworkConnection& connection = reservation.network_connection.front();
@@ -70,6 +72,12 @@ void ContainerManager::step_check(const std::string& workload_id) {
   container.capacity_held = true;
   networks_.join(connection.network_id, connection.ipaddress, workload_id);
   container.network_joined = true;
+  // zos's network join makes the container's namespace, with the pub interface when a public IPv6
+  // is asked, before anything is mounted or started (docs/ZOS.md, "Public IPv6").
+  if (const Status joined = ports_.runtime.join_network(workload_id, connection.public_ip6); !joined) {
+    return fail(workload_id, joined.error());
+  }
+  container.namespace_joined = true;
   step_flist(workload_id);
 }
 
@@ -132,7 +140,7 @@ void ContainerManager::step_start(const std::string& workload_id) {
   container.started = true;
   container.pushers->start();
   ports_.events.record("container_started", fmt::format("workload={} ip={}", workload_id, container.spec.ipv4));
-  step_ipv6(workload_id, 0, 500);
+  step_ipv6(workload_id);
 }
 
 Expected<ContainerSpec> ContainerManager::build_spec(const Container& container) const {
@@ -151,8 +159,14 @@ Expected<ContainerSpec> ContainerManager::build_spec(const Container& container)
   spec.environment.assign(environment.begin(), environment.end());
   spec.interactive = reservation.interactive;
   if (!reservation.interactive) {
+    // The flist's default applies only to an entrypoint that is exactly empty; anything else is
+    // split shell-style, and no words at all, or a split that fails, is refused with the text as
+    // written (docs/ZOS.md, "Entrypoint").
     spec.entrypoint = reservation.entrypoint.empty() ? container.image_entrypoint : reservation.entrypoint;
-    if (spec.entrypoint.empty()) return Error{"invalid entrypoint definition ''"};
+    const Expected<std::vector<std::string>> words = split_shell_words(spec.entrypoint);
+    if (!words || words.value().empty()) {
+      return Error{fmt::format("invalid entrypoint definition '{}'", spec.entrypoint)};
+    }
   }
   spec.cpu = reservation.capacity.cpu;
   spec.memory_mib = reservation.capacity.memory_mib;
@@ -163,25 +177,45 @@ Expected<ContainerSpec> ContainerManager::build_spec(const Container& container)
   return spec;
 }
 
-// Step 10: a public IPv6 address comes from the network some time after start; wait for it with
-// backoff, at most 2 minutes.
-void ContainerManager::step_ipv6(const std::string& workload_id, std::int64_t waited_ms, std::int64_t backoff_ms) {
+// Step 10: the public IPv6 address comes to the pub interface some time after the network join;
+// wait for it with zos's randomised backoff. The process may exit meanwhile: the crash policy
+// restarts it (on_exit), and the address, which belongs to the namespace, still comes.
+void ContainerManager::step_ipv6(const std::string& workload_id) {
   Container& container = *containers_.at(workload_id);
   if (!container.spec.public_ip6) return succeed(workload_id, "");
+  container.ipv6_wait_started_ms = ports_.scheduler.now_ms();
+  container.ipv6_interval_ms = policy_.ipv6_interval_initial_ms;
+  try_ipv6(workload_id);
+}
+
+void ContainerManager::try_ipv6(const std::string& workload_id) {
+  Container& container = *containers_.at(workload_id);
+  assert(container.state == Container::State::provisioning && !container.ipv6_timer_set);
   Expected<std::string> address = ports_.runtime.public_ipv6(workload_id);
   if (address) return succeed(workload_id, std::move(address).value());
-  if (waited_ms >= policy_.ipv6_wait_max_ms) {
-    return fail(workload_id, "error starting container: no public IPv6 address after 2 minutes: " + address.error());
+  const std::int64_t now_ms = ports_.scheduler.now_ms();
+  if (now_ms - container.ipv6_wait_started_ms > policy_.ipv6_wait_max_ms) {
+    // zos v0.4.5 returned here without its rollback (the error was a shadowed variable, so the
+    // deferred cleanups saw none); ours rolls back as for any failure (docs/ZOS.md, differences).
+    return fail(workload_id, "error reading container ipv6: failed to get an IP for interface pub: " + address.error());
   }
-  const std::int64_t delay_ms = std::min(backoff_ms, policy_.ipv6_wait_max_ms - waited_ms);
+  // The wait is drawn within +-50 % of the interval, then the interval grows by half, at most to
+  // its maximum (cenkalti/backoff's ExponentialBackOff with zos's settings).
+  const std::int64_t interval_ms = container.ipv6_interval_ms;
+  const std::int64_t low_ms = interval_ms - interval_ms / 2;
+  const std::int64_t high_ms = interval_ms + interval_ms / 2;
+  const std::int64_t delay_ms = low_ms + static_cast<std::int64_t>(ports_.rng.below(static_cast<std::uint64_t>(high_ms - low_ms + 1)));
+  assert(delay_ms >= low_ms && delay_ms <= high_ms && delay_ms > 0);
+  container.ipv6_interval_ms = std::min(interval_ms + interval_ms / 2, policy_.ipv6_interval_max_ms);
+  ports_.events.record("ipv6_wait", fmt::format("workload={} delay_ms={} error={}", workload_id, delay_ms,
+                                                quote_for_event(address.error())));
   std::weak_ptr<bool> alive = alive_;
-  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + delay_ms,
-                                        [this, alive, workload_id, waited_ms, delay_ms, backoff_ms] {
-                                          if (alive.expired() || !has(workload_id)) return;
-                                          containers_.at(workload_id)->timer_set = false;
-                                          step_ipv6(workload_id, waited_ms + delay_ms, std::min(backoff_ms * 2, 16'000L));
-                                        });
-  container.timer_set = true;
+  container.ipv6_timer = ports_.scheduler.at(now_ms + delay_ms, [this, alive, workload_id] {
+    if (alive.expired() || !has(workload_id)) return;
+    containers_.at(workload_id)->ipv6_timer_set = false;
+    try_ipv6(workload_id);
+  });
+  container.ipv6_timer_set = true;
 }
 
 // Step 11: the result data {"id", "ipv4", "ipv6"}, and the coreX console of an interactive container.
@@ -190,13 +224,13 @@ void ContainerManager::succeed(const std::string& workload_id, std::string ipv6)
   nlohmann::ordered_json data{{"id", workload_id}, {"ipv4", container.spec.ipv4}, {"ipv6", ipv6}};
   if (container.spec.interactive) data["console"] = container.spec.ipv4 + ":7681";
   container.data_json = data.dump();
-  container.state = Container::State::running;
+  // A process that exited while its address was awaited has its restart scheduled already.
+  container.state = container.exited ? Container::State::restarting : Container::State::running;
+  assert(!container.exited || container.timer_set);
   ports_.store.erase(unfinished_key(workload_id));
   ports_.events.record("provision_ok", fmt::format("workload={}", workload_id));
   Done done = std::move(container.provision_done);
   container.provision_done = nullptr;
-  // A container that exited while its address was awaited follows the crash policy from here.
-  if (container.exited) schedule_restart(workload_id);
   done(ContainerOutcome{true, "", container.data_json});
 }
 
@@ -238,6 +272,7 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
   Expected<ContainerReservation> parsed = parse_container_text(workload.payload_json);
   assert(parsed.ok());  // It was provisioned from this very payload.
   container.reservation = std::move(parsed).value();
+  resolve_relative_volumes(container.reservation, workload.reservation_id);
   Expected<std::vector<std::pair<std::string, std::string>>> secrets = decrypt_secrets(workload, container.reservation);
   if (!secrets) return self_decommission(workload.id, secrets.error());
   container.secrets = std::move(secrets).value();
@@ -253,6 +288,11 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
   }
   networks_.join(connection.network_id, connection.ipaddress, workload.id);
   container.network_joined = true;
+  // The namespace outlived the daemon; joining again keeps it (and its address) as it is.
+  if (const Status joined = ports_.runtime.join_network(workload.id, connection.public_ip6); !joined) {
+    return self_decommission(workload.id, joined.error());
+  }
+  container.namespace_joined = true;
   const std::optional<std::string> mount = ports_.store.get(mount_key(workload.id));
   if (mount) {
     container.mount = *mount;
@@ -288,6 +328,7 @@ void ContainerManager::reap(const std::string& workload_id) {
   const bool running = ports_.runtime.attach(workload_id, *container.observer).ok();
   container.started = true;  // So that finish() removes whatever exited under this name.
   container.exited = !running;
+  container.namespace_joined = true;  // Whatever network namespace it had goes with it.
   teardown(workload_id, /*graceful=*/false);
 }
 

@@ -50,8 +50,8 @@ ContainerPushers::ContainerPushers(Scheduler& scheduler, Publisher& publisher, R
   const std::size_t logs_used = std::min(logs.size(), endpoints_max);
   const std::size_t stats_used = std::min(stats.size(), endpoints_max);
   for (std::size_t index = 0; index < logs_used; index += 1) {
-    add_unique(stdout_targets_, target_for(logs[index].stdout_url));
-    add_unique(stderr_targets_, target_for(logs[index].stderr_url));
+    if (logs[index].stdout_url) add_unique(stdout_targets_, target_for(*logs[index].stdout_url));
+    if (logs[index].stderr_url) add_unique(stderr_targets_, target_for(*logs[index].stderr_url));
   }
   for (std::size_t index = 0; index < stats_used; index += 1) add_unique(stats_targets_, target_for(stats[index]));
   totals_.endpoints_ignored = (logs.size() - logs_used) + (stats.size() - stats_used);
@@ -109,10 +109,35 @@ void ContainerPushers::start() {
   assert(!started_ && !stopping_);
   started_ = true;
   for (const auto& sink : sinks_) sink->start();
-  if (!stats_targets_.empty()) clock_membership_ = clock_->join(*this);
+  if (stats_targets_.empty()) return;
+  clock_membership_ = clock_->join(*this);
+  // zos dialled each stats server, then fetched and wrote at once and slept 2 s: the first message
+  // goes out as soon as the first connect of every stats server has ended (up, or failed and so
+  // missed), and the clock gives the rest, start + k * 2 s.
+  std::vector<std::size_t> stats_sinks;
+  for (const std::size_t index : stats_targets_) add_unique(stats_sinks, targets_[index].sink);
+  first_connects_pending_ = stats_sinks.size();
+  for (const std::size_t sink : stats_sinks) {
+    sinks_[sink]->set_on_first_connect([this] {
+      assert(first_connects_pending_ > 0);
+      first_connects_pending_ -= 1;
+      if (first_connects_pending_ == 0) schedule_first_tick();
+    });
+  }
+}
+
+void ContainerPushers::schedule_first_tick() {
+  assert(!first_tick_timer_);
+  first_tick_timer_ = scheduler_.at(scheduler_.now_ms(), [this] {
+    first_tick_timer_.reset();
+    // A connect slower than the interval: the clock's ticks have begun, and the first is not made up.
+    if (clock_membership_ && totals_.stats_ticks == 0) on_stats_tick();
+  });
 }
 
 void ContainerPushers::leave_clock() {
+  if (first_tick_timer_) scheduler_.cancel(*first_tick_timer_);
+  first_tick_timer_.reset();
   if (clock_membership_) clock_->leave(*clock_membership_);
   clock_membership_.reset();
 }
@@ -135,11 +160,15 @@ void ContainerPushers::on_output(OutputStream stream, std::string_view chunk) {
     const std::size_t newline = chunk.find('\n');
     const std::string_view text = chunk.substr(0, newline);
     if (newline != std::string_view::npos && line.size == 0 && text.size() <= limits_.line_bytes_max) {
-      emit(stream, text);  // A whole line inside the chunk: published from it without a copy.
+      // A whole line inside the chunk: published from it, with its '\n' as shim-logs did, without a copy.
+      emit(stream, chunk.substr(0, newline + 1));
     } else {
       append(stream, text);
       if (newline != std::string_view::npos) {
-        emit(stream, std::string_view(line.bytes.data(), line.size));
+        // The buffer holds line_bytes_max + 1 bytes: room for the '\n' after a full piece.
+        assert(!line.bytes.empty() && line.size < line.bytes.size());
+        line.bytes[line.size] = '\n';
+        emit(stream, std::string_view(line.bytes.data(), line.size + 1));
         line.size = 0;
       }
     }
@@ -156,7 +185,7 @@ void ContainerPushers::append(OutputStream stream, std::string_view text) {
   LineBuffer& line = line_buffer(stream);
   // Allocated at the first partial line, not up front: most lines go out straight from the chunk,
   // and two idle 4 KiB buffers per container crowd a node's working set out of the cache.
-  if (line.bytes.empty() && !text.empty()) line.bytes.resize(limits_.line_bytes_max);
+  if (line.bytes.empty() && !text.empty()) line.bytes.resize(limits_.line_bytes_max + 1);
   // Each iteration copies at least one byte: bounded by text.size().
   while (!text.empty()) {
     if (line.size == limits_.line_bytes_max) {
@@ -172,7 +201,7 @@ void ContainerPushers::append(OutputStream stream, std::string_view text) {
 }
 
 void ContainerPushers::emit(OutputStream stream, std::string_view line) {
-  assert(line.size() <= limits_.line_bytes_max);
+  assert(line.size() <= limits_.line_bytes_max + 1);  // A full piece and its '\n'.
   (stream == OutputStream::out ? totals_.lines_out : totals_.lines_err) += 1;
   for (const std::size_t target : stream_targets(stream)) {
     sinks_[targets_[target].sink]->enqueue(targets_[target].channel, line);
@@ -187,8 +216,11 @@ void ContainerPushers::on_stats_tick() {
   totals_.stats_ticks += 1;
   const Expected<ContainerStats> stats = runtime_.stats(name_);
   if (!stats) {
+    // zos's stats loop ended for good when the container's task was gone (stats.go): a restarted
+    // container ships no stats again until it is provisioned or restored anew.
     totals_.stats_skipped += 1;
-    record("stats.skipped", fmt::format("{} {}", name_, stats.error()));
+    record("stats.stopped", fmt::format("{} {}", name_, stats.error()));
+    leave_clock();
     return;
   }
   const std::int64_t now_ms = scheduler_.now_ms();

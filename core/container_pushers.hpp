@@ -1,27 +1,31 @@
 #pragma once
 // Everything one container ships to redis: its stdout and stderr lines to every logs endpoint, and
-// a stats message every 2 s to every stats endpoint (zos-behaviour.md "Logs", "Stats").
+// a stats message every 2 s to every stats endpoint (docs/ZOS.md, "Logs" and "Stats").
 //
 // Servers are shared: one RedisSink (one connection) per distinct (host, port, password) of this
 // container, carrying all the channels the container uses on that server. A target is one
 // (server, password, channel); the same URL listed twice is one target, so a line goes to it once.
 //
 // What is published for the container's output, exactly:
-// - Each stream (stdout, stderr) is cut into lines at '\n'. A line is published without its '\n',
-//   as raw bytes (a '\r' before the '\n' is kept), with no envelope: PUBLISH <channel> <line>.
-//   An empty line is published as an empty message.
-// - A line longer than line_bytes_max (4096) bytes is published in pieces as it arrives: every
-//   full 4096 bytes that are followed by more bytes of the same line go out as one message, and
-//   the rest of the line (1..4096 bytes) goes out when its '\n' comes. A line of L > 0 bytes is
-//   thus ceil(L / 4096) messages, and a line of exactly 4096 bytes is one. Nothing ever waits for
-//   a newline that does not come: the real node hung on such lines (zos #1236).
-// - At stop(), an unterminated last line of each stream is published as it is (a crashing program's
-//   last words often lack the newline).
-// - Stats ticks run every stats_interval_ms from start(), the first one interval after it; a tick
+// - Each stream (stdout, stderr) is cut into lines at '\n'. A line is published with its '\n', as
+//   zos's shim-logs did (docs/ZOS.md, "Logs"), as raw bytes (a '\r' before the '\n' is kept), with
+//   no envelope: PUBLISH <channel> <line>\n. An empty line is published as "\n".
+// - A line longer than line_bytes_max (4096) bytes, not counting its '\n', is published in pieces
+//   as it arrives: every full 4096 bytes that are followed by more bytes of the same line go out
+//   as one message (without a '\n'), and the rest of the line (1..4096 bytes) goes out with its
+//   '\n' when it comes. A line of L > 0 bytes is thus ceil(L / 4096) messages, and a line of
+//   exactly 4096 bytes is one of 4097. Nothing ever waits for a newline that does not come: the
+//   real node hung on such lines (zos #1236).
+// - At stop(), an unterminated last line of each stream is published as it is, without a '\n' (a
+//   crashing program's last words often lack the newline).
+// - Stats ticks run at start() and then every stats_interval_ms (docs/ZOS.md, "Stats"): the first
+//   as soon as the first connect of every stats server has ended (zos dialled, then wrote at once),
+//   the others on the grid start + k * interval; a tick
 //   reads runtime.stats(), encodes the message once, and publishes it to every stats target that is
 //   up. A target that is not up misses the tick (counted); nothing is queued, so a reconnect is
-//   followed by the next regular tick, never by a burst. An error from the runtime (the container is
-//   gone) skips the tick (counted). Ticks stay on the grid start + k * interval; when the clock
+//   followed by the next regular tick, never by a burst. An error from the runtime (the container's
+//   task is gone) stops the stats for good, as in zos (counted as skipped, traced "stats.stopped");
+//   the logs go on. Ticks stay on the grid start + k * interval; when the clock
 //   jumps over several grid points (a clock step), the overdue tick runs once, late, and the next
 //   one is the next grid point after it: skipped ticks are never made up for.
 // - The ticks come from a StatsClock: the node's, shared by its containers so that containers on
@@ -45,10 +49,11 @@
 
 namespace zsim::core {
 
-// One logs endpoint of the reservation, its URLs already parsed.
+// One logs endpoint of the reservation, its URLs already parsed; a stream without a URL is not
+// shipped (its URL was skipped, see usable_endpoints()).
 struct LogEndpointUrls {
-  RedisUrl stdout_url;
-  RedisUrl stderr_url;
+  std::optional<RedisUrl> stdout_url;
+  std::optional<RedisUrl> stderr_url;
 };
 
 // What happened on one target (server and channel). Invariants:
@@ -73,7 +78,7 @@ struct DeliveryCounters {
 struct PushersTotals {
   DeliveryCounters targets;             // Summed over every target.
   std::uint64_t stats_ticks = 0;        // Ticks of the container's stats clock.
-  std::uint64_t stats_skipped = 0;      // Ticks the runtime had no stats for (container gone).
+  std::uint64_t stats_skipped = 0;      // Ticks the runtime had no stats for (the task gone: they stop).
   std::uint64_t lines_out = 0;          // Messages cut from stdout (pieces of long lines included).
   std::uint64_t lines_err = 0;          // Messages cut from stderr.
   std::uint64_t long_line_pieces = 0;   // Pieces sent because a line filled the line buffer.
@@ -127,7 +132,7 @@ class ContainerPushers final : private StatsTicker {
     std::uint64_t stats_ticks = 0;
   };
   struct LineBuffer {
-    std::vector<char> bytes;  // line_bytes_max long, allocated once, at the first partial line.
+    std::vector<char> bytes;  // line_bytes_max + 1 long (a piece and its '\n'), allocated at the first partial line.
     std::size_t size = 0;
   };
   // Prefixes the container name to what the sinks narrate.
@@ -149,6 +154,7 @@ class ContainerPushers final : private StatsTicker {
   void emit(OutputStream stream, std::string_view line);
   void on_stats_tick() override;
   void leave_clock();
+  void schedule_first_tick();
   void on_sink_closed();
   void record(std::string_view kind, std::string_view detail);
 
@@ -173,6 +179,8 @@ class ContainerPushers final : private StatsTicker {
   LineBuffer err_line_;
   StatsBuffer stats_buffer_{};
   std::optional<TimerId> done_timer_;
+  std::optional<TimerId> first_tick_timer_;  // The tick at start, before the clock's first.
+  std::size_t first_connects_pending_ = 0;    // Stats servers whose first connect has not ended.
   std::function<void()> done_;
   bool started_ = false;
   bool stopping_ = false;

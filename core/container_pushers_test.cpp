@@ -113,8 +113,9 @@ struct World {
   }
 };
 
-// The messages a stream's text becomes, by the rule in container_pushers.hpp: cut at '\n', pieces
-// of line_bytes_max for longer lines, and the unterminated tail as a last message (at stop).
+// The messages a stream's text becomes, by the rule in container_pushers.hpp: cut at '\n' (kept at
+// the end of the line's last message), pieces of line_bytes_max for longer lines, and the
+// unterminated tail as a last message (at stop).
 std::vector<std::string> expected_messages(const std::string& text, std::size_t line_bytes_max) {
   std::vector<std::string> messages;
   std::size_t begin = 0;
@@ -127,7 +128,8 @@ std::vector<std::string> expected_messages(const std::string& text, std::size_t 
       messages.emplace_back(line.substr(0, line_bytes_max));
       line.remove_prefix(line_bytes_max);
     }
-    if (terminated || !line.empty()) messages.emplace_back(line);
+    if (terminated) messages.emplace_back(std::string(line) + "\n");
+    if (!terminated && !line.empty()) messages.emplace_back(line);
     begin = end + 1;
   }
   return messages;
@@ -145,8 +147,9 @@ TEST(ContainerPushers, LinesGoToEveryEndpointInOrder) {
   pushers->on_output(OutputStream::err, "ing\n");
   pushers->on_output(OutputStream::out, " line\r\n");
   world.run_for(100);
-  const std::vector<std::string> out{"first line", "second line", "", "third line\r"};
-  const std::vector<std::string> err{"oops", "warning"};
+  // Each line keeps its '\n', as shim-logs published it.
+  const std::vector<std::string> out{"first line\n", "second line\n", "\n", "third line\r\n"};
+  const std::vector<std::string> err{"oops\n", "warning\n"};
   EXPECT_EQ(world.redis.accepted_payloads(server_a, "out"), out);
   EXPECT_EQ(world.redis.accepted_payloads(server_b, "out-copy"), out);
   EXPECT_EQ(world.redis.accepted_payloads(server_a, "err"), err);
@@ -171,7 +174,7 @@ TEST(ContainerPushers, OneConnectionPerServerAndPassword) {
   pushers->on_output(OutputStream::out, "hello\n");
   world.run_for(10);
   // The same URL listed twice is one target: the line reaches a/out once, and a/out with a password once.
-  EXPECT_EQ(world.redis.accepted_payloads(server_a, "out"), (std::vector<std::string>{"hello", "hello"}));
+  EXPECT_EQ(world.redis.accepted_payloads(server_a, "out"), (std::vector<std::string>{"hello\n", "hello\n"}));
   const auto counters = pushers->counters();
   EXPECT_EQ(counters.size(), 6u);
   EXPECT_EQ(counters.at("10.0.0.1:6379/out").lines_produced, 1u);
@@ -195,7 +198,7 @@ TEST(ContainerPushers, LongLinesGoOutInPiecesOfTheLineBuffer) {
   EXPECT_EQ(published, expected_messages(text, 4096));
   std::vector<std::size_t> sizes;
   for (const std::string& message : published) sizes.push_back(message.size());
-  EXPECT_EQ(sizes, (std::vector<std::size_t>{4096, 4096, 1808, 4096, 4096, 4096, 4096, 1, 5}));
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{4096, 4096, 1809, 4097, 4096, 4097, 4096, 2, 6}));
   EXPECT_EQ(pushers->totals().long_line_pieces, 4u);
 }
 
@@ -242,26 +245,39 @@ void expect_stats_message(const std::string& payload, std::int64_t time_ms, std:
   EXPECT_EQ(message.at("pids_current").get<std::uint64_t>(), 3u);
 }
 
-TEST(ContainerPushers, StatsEveryTwoSecondsExactlyWhileUp) {
+TEST(ContainerPushers, TheFirstStatsGoOutOnceConnectedThenEveryTwoSeconds) {
   World world;
   auto pushers = world.make({}, {on_a("stats"), on_b("stats")});
   pushers->start();
   world.run_for(20'500);
   const auto times = world.redis.accepted_times("stats");
-  ASSERT_EQ(times.size(), 20u);  // Ten ticks, two endpoints.
+  ASSERT_EQ(times.size(), 22u);  // Eleven ticks, two endpoints.
   const auto payloads = world.redis.accepted_payloads(server_a, "stats");
-  ASSERT_EQ(payloads.size(), 10u);
+  ASSERT_EQ(payloads.size(), 11u);
   for (std::size_t index = 0; index < payloads.size(); index += 1) {
-    const std::int64_t tick_ms = start_ms + 2000 * static_cast<std::int64_t>(index + 1);
+    // The first as soon as both servers answered their connect (1 ms), then the 2 s grid of the start.
+    const std::int64_t tick_ms = index == 0 ? start_ms + 1 : start_ms + 2000 * static_cast<std::int64_t>(index);
     EXPECT_EQ(times[2 * index], tick_ms + 1);  // The fake answers 1 ms after the publish.
     expect_stats_message(payloads[index], tick_ms, index + 1);
   }
   // One read per tick, shared by both endpoints.
-  EXPECT_EQ(world.runtime.reads, 10u);
+  EXPECT_EQ(world.runtime.reads, 11u);
   const auto c = pushers->counters().at("10.0.0.2:6380/stats");
-  EXPECT_EQ(c.stats_ticks, 10u);
-  EXPECT_EQ(c.stats_delivered, 10u);
+  EXPECT_EQ(c.stats_ticks, 11u);
+  EXPECT_EQ(c.stats_delivered, 11u);
   EXPECT_EQ(c.stats_missed, 0u);
+}
+
+TEST(ContainerPushers, AFirstConnectThatFailsMissesTheFirstStats) {
+  World world;
+  world.redis.server(server_a).down = true;
+  auto pushers = world.make({}, {on_a("stats")});
+  pushers->start();
+  world.run_for(500);
+  const auto c = pushers->counters().at("10.0.0.1:6379/stats");
+  EXPECT_EQ(c.stats_ticks, 1u);
+  EXPECT_EQ(c.stats_missed, 1u);
+  EXPECT_TRUE(world.redis.accepted_times("stats").empty());
 }
 
 TEST(ContainerPushers, AMissedTickIsCountedAndNoBurstFollowsTheReconnect) {
@@ -275,15 +291,17 @@ TEST(ContainerPushers, AMissedTickIsCountedAndNoBurstFollowsTheReconnect) {
   world.redis.server(server_a).down = false;
   world.run_for(11'500);  // Reconnected within 6 s of the last failure; ticks resume on the grid.
   const auto c = pushers->counters().at("10.0.0.1:6379/stats");
-  EXPECT_EQ(c.stats_ticks, 10u);
+  EXPECT_EQ(c.stats_ticks, 11u);  // The first at once, then ten on the grid.
   EXPECT_GE(c.stats_missed, 3u);
   EXPECT_EQ(c.stats_published + c.stats_missed, c.stats_ticks);
   EXPECT_EQ(c.stats_delivered, c.stats_published);
   const auto times = world.redis.accepted_times("stats");
   ASSERT_EQ(times.size(), c.stats_delivered);
+  ASSERT_GE(times.size(), 2u);
+  EXPECT_EQ(times[0], start_ms + 2);  // Connected at +1 ms, answered 1 ms later.
   for (std::size_t index = 1; index < times.size(); index += 1) {
     EXPECT_EQ((times[index] - start_ms - 1) % 2000, 0) << "off the 2 s grid";
-    EXPECT_GE(times[index] - times[index - 1], 2000) << "a burst after the reconnect";
+    if (index >= 2) EXPECT_GE(times[index] - times[index - 1], 2000) << "a burst after the reconnect";
   }
 }
 
@@ -296,9 +314,9 @@ TEST(ContainerPushers, AClockStepRunsOneLateTickNotAllTheSkippedOnes) {
   // then the ticks are back on the 2 s grid of the start.
   world.scheduler.advance_to(start_ms + 9'100);
   world.run_for(3'400);
-  EXPECT_EQ(pushers->totals().stats_ticks, 4u);
-  EXPECT_EQ(world.redis.accepted_times("stats"),
-            (std::vector<std::int64_t>{start_ms + 2'001, start_ms + 9'101, start_ms + 10'001, start_ms + 12'001}));
+  EXPECT_EQ(pushers->totals().stats_ticks, 5u);
+  EXPECT_EQ(world.redis.accepted_times("stats"), (std::vector<std::int64_t>{start_ms + 2, start_ms + 2'001, start_ms + 9'101,
+                                                                           start_ms + 10'001, start_ms + 12'001}));
 }
 
 TEST(ContainerPushers, EndpointsBeyondTheBoundAreIgnoredAndCounted) {
@@ -310,21 +328,23 @@ TEST(ContainerPushers, EndpointsBeyondTheBoundAreIgnoredAndCounted) {
   EXPECT_EQ(pushers->counters().size(), 1u);
 }
 
-TEST(ContainerPushers, ATickWithoutStatsIsSkippedAndCounted) {
+TEST(ContainerPushers, TheStatsStopForGoodWhenTheTaskIsGone) {
   World world;
   auto pushers = world.make({}, {on_a("stats")});
   pushers->start();
-  world.run_for(2'500);
+  world.run_for(2'500);  // Ticks at +1 ms and +2 s.
   world.runtime.gone = true;
-  world.run_for(4'000);
+  world.run_for(4'000);  // The tick at +4 s finds no task: the stats stop, as zos's loop returned.
+  world.runtime.gone = false;
+  world.run_for(10'000);  // The task is back (a restart): no stats again.
   const PushersTotals totals = pushers->totals();
   EXPECT_EQ(totals.stats_ticks, 3u);
-  EXPECT_EQ(totals.stats_skipped, 2u);
-  EXPECT_EQ(totals.targets.stats_ticks, 1u);
-  EXPECT_EQ(world.redis.accepted_payloads(server_a, "stats").size(), 1u);
+  EXPECT_EQ(totals.stats_skipped, 1u);
+  EXPECT_EQ(totals.targets.stats_ticks, 2u);
+  EXPECT_EQ(world.redis.accepted_payloads(server_a, "stats").size(), 2u);
   bool recorded = false;
   for (const std::string& event : world.events.events) {
-    recorded = recorded || event == "stats.skipped 7-1 no such container: 7-1";
+    recorded = recorded || event == "stats.stopped 7-1 no such container: 7-1";
   }
   EXPECT_TRUE(recorded);
 }
@@ -344,13 +364,13 @@ TEST(ContainerPushers, StopPublishesTheLastLinesAndDrains) {
   world.run_for(1'000);
   EXPECT_TRUE(pushers->drained());
   EXPECT_EQ(done_calls, 1);
-  EXPECT_EQ(world.redis.accepted_payloads(server_a, "out"), (std::vector<std::string>{"one", "two", "last words"}));
+  EXPECT_EQ(world.redis.accepted_payloads(server_a, "out"), (std::vector<std::string>{"one\n", "two\n", "last words"}));
   EXPECT_EQ(world.redis.accepted_payloads(server_a, "err"), (std::vector<std::string>{"panic: "}));
   const PushersTotals totals = pushers->totals();
   EXPECT_EQ(totals.targets.lines_produced, 5u);
   EXPECT_EQ(totals.targets.lines_delivered, 4u);
   EXPECT_EQ(totals.targets.lines_dropped, 1u);
-  EXPECT_EQ(totals.stats_ticks, 1u);  // No tick after stop.
+  EXPECT_EQ(totals.stats_ticks, 2u);  // At +1 ms and +2 s; no tick after stop.
   world.run_for(10'000);
   EXPECT_EQ(totals, pushers->totals());
   EXPECT_EQ(world.redis.open_connections(), 0u);
@@ -406,7 +426,7 @@ TEST(ContainerPushers, DoneMayDestroyThePushers) {
   pushers->stop(world.scheduler.now_ms() + 1'000, [&] { pushers.reset(); });
   world.run_out();
   EXPECT_EQ(pushers, nullptr);
-  EXPECT_EQ(world.redis.accepted_payloads(server_a, "out"), (std::vector<std::string>{"bye"}));
+  EXPECT_EQ(world.redis.accepted_payloads(server_a, "out"), (std::vector<std::string>{"bye\n"}));
 }
 
 TEST(ContainerPushers, StopBeforeStartClosesAtOnce) {
@@ -474,8 +494,8 @@ TEST(ContainerPushers, TheHotPathAllocatesNothingInSteadyState) {
   counting_allocations = false;
   EXPECT_EQ(allocations_counted, 0u);
   const PushersTotals totals = pushers.totals();
-  EXPECT_EQ(totals.stats_ticks, 1010u);
-  EXPECT_EQ(totals.targets.stats_delivered, 2020u);
+  EXPECT_EQ(totals.stats_ticks, 1011u);  // The first at start, then one a round.
+  EXPECT_EQ(totals.targets.stats_delivered, 2022u);
   EXPECT_EQ(totals.targets.lines_delivered, totals.targets.lines_produced);
   EXPECT_EQ(totals.lines_out, 1010u * 3);
 }

@@ -23,6 +23,12 @@ bool is_md5_hex(const std::string& text) {
   return true;
 }
 
+// Go's resp.Status, which zos put in its download errors: "404 Not Found" (docs/ZOS.md, "Flists").
+std::string status_line(const HubResponse& response) {
+  if (response.reason.empty()) return std::to_string(response.status);
+  return fmt::format("{} {}", response.status, response.reason);
+}
+
 std::string trimmed_lower(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
   for (char& c : text) {
@@ -64,7 +70,7 @@ void FlistCache::on_md5(const std::string& url, const HubResponse& response, Don
     return;
   }
   if (response.status != 200) {
-    done(Error{fmt::format("fail to download flist: {}", response.status)});
+    done(Error{"fail to download flist: " + status_line(response)});
     return;
   }
   const std::string md5 = trimmed_lower(response.body);
@@ -93,7 +99,7 @@ void FlistCache::download(const std::string& url, const std::string& want_md5, D
       return;
     }
     if (response.status != 200) {
-      done(Error{fmt::format("fail to download flist: {}", response.status)});
+      done(Error{"fail to download flist: " + status_line(response)});
       return;
     }
     const std::string got_md5 = md5_hex(response.body);

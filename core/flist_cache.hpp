@@ -31,7 +31,8 @@ class FlistCache {
   FlistCache(const FlistCache&) = delete;
   FlistCache& operator=(const FlistCache&) = delete;
 
-  // Errors: "fail to download flist: <status>", "flist <url> is not reachable and not cached",
+  // Errors: "fail to download flist: <status line>" ("404 Not Found", Go's resp.Status; the same
+  // for the .md5 request), "flist <url> is not reachable and not cached",
   // "flist <url> does not match its md5 (want X, got Y)".
   void fetch(const std::string& url, Done done);
   const FlistCacheCounters& counters() const { return counters_; }

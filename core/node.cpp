@@ -144,14 +144,14 @@ void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {
   first_poll_ = false;
   std::vector<Workload> batch = std::move(workloads).value();
   // Provisions in type order (networks before the containers that join them); deletes after them
-  // in reverse type order, so a container lets go of a volume before the volume goes.
+  // in reverse type order, so a container lets go of a volume before the volume goes. Within a
+  // type the explorer's order is kept: zos sorted the poll by type alone (explorer/source.go), with
+  // an unstable sort; ours is stable (docs/ZOS.md, "Engine").
   std::stable_sort(batch.begin(), batch.end(), [](const Workload& a, const Workload& b) {
     if (a.to_delete != b.to_delete) return !a.to_delete;
     const int order_a = type_order(a.type);
     const int order_b = type_order(b.type);
-    if (order_a != order_b) return a.to_delete ? order_a > order_b : order_a < order_b;
-    if (a.reservation_id != b.reservation_id) return a.reservation_id < b.reservation_id;
-    return a.id < b.id;
+    return a.to_delete ? order_a > order_b : order_a < order_b;
   });
   for (const Workload& workload : batch) {
     cursor_ = std::max(cursor_, workload.reservation_id);
@@ -334,8 +334,10 @@ void Node::on_self_decommissioned(const std::string& workload_id, const std::str
   // Not a job: the crash policy acts on its own, between jobs or during one.
   forget(workload_id);
   counters_.self_decommissions += 1;
-  results_.send(workload_id, ResultState::error, message, "");
+  // zos's DecommissionCached decommissions first (which sends "deleted"), then replies with the
+  // error (engine.go; docs/ZOS.md, "Crashes").
   results_.send(workload_id, ResultState::deleted, message, "");
+  results_.send(workload_id, ResultState::error, message, "");
   report_capacity();
 }
 
@@ -360,7 +362,8 @@ void Node::scan_expired() {
   });
   for (const Workload& workload : expired) enqueue(workload, false);
   // The capacity report is fire and forget: one sent while the explorer was down is lost, so the
-  // report goes out again with every scan and the explorer is never stale for long.
+  // report goes out again with every scan and the explorer is never stale for long (a provision in
+  // flight is left out of it, see report_capacity()).
   report_capacity();
   for (const std::string& key : ports_.store.keys(deleted_prefix)) {
     const std::optional<std::string> at_ms = ports_.store.get(key);
@@ -385,7 +388,19 @@ void Node::forget(const std::string& workload_id) {
   ports_.store.erase(std::string(workload_prefix) + workload_id);
 }
 
-void Node::report_capacity() { ports_.explorer.report_capacity(node_id_, ledger_.used()); }
+// zos reported after each provision or decommission completed (engine.go), so what it reported
+// never held a provision still in progress; ours reports also with every expiry scan (a report
+// lost while the explorer was down stayed lost), and leaves a provision in flight out of it.
+void Node::report_capacity() { ports_.explorer.report_capacity(node_id_, reported_usage()); }
+
+CapacityUsage Node::reported_usage() const {
+  const CapacityUsage& used = ledger_.used();
+  const CapacityUsage in_flight = containers_.in_flight_usage();
+  assert(in_flight.cpu <= used.cpu && in_flight.memory_mib <= used.memory_mib);
+  assert(in_flight.ssd_mib <= used.ssd_mib && in_flight.hdd_mib <= used.hdd_mib);
+  return CapacityUsage{used.cpu - in_flight.cpu, used.memory_mib - in_flight.memory_mib,
+                       used.ssd_mib - in_flight.ssd_mib, used.hdd_mib - in_flight.hdd_mib};
+}
 
 std::vector<std::string> Node::cached_workloads() const {
   std::vector<std::string> ids;

@@ -76,6 +76,8 @@ class Node {
   const std::string& id() const { return node_id_; }
   const Identity& identity() const { return identity_; }
   const CapacityUsage& used() const { return ledger_.used(); }
+  // What the node reports to the explorer: used(), less what provisions still in flight hold.
+  CapacityUsage reported_usage() const;
   const CapacityUsage& totals() const { return ledger_.totals(); }
   const NodeCounters& counters() const { return counters_; }
   const ResultSenderCounters& result_counters() const { return results_.counters(); }

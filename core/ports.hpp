@@ -130,6 +130,7 @@ class Explorer {
 struct HubResponse {
   int status = 0;
   std::string body;
+  std::string reason;  // The status line's reason phrase as the server sent it ("Not Found"); may be empty.
 };
 
 class FlistHub {
@@ -213,7 +214,21 @@ class ContainerRuntime {
   // Forget a container that has exited, so that its name can be started again.
   virtual Status remove(const std::string& name) = 0;
   virtual Expected<ContainerStats> stats(const std::string& name) = 0;
-  // The public IPv6 address once the node has one for the container; an error until then.
+  // The container's network namespace, made when it joins its network and kept until it leaves,
+  // whatever its processes do (zos: networkd's Join and Leave). With public_ip6 it holds the `pub`
+  // interface, on which the node's router gives the container a public IPv6 address some time
+  // later. Joining a namespace that exists keeps it as it is (a daemon restart joins again).
+  // A runtime that models no network namespaces (a test double of the pushers) keeps these
+  // defaults: nothing to make or remove.
+  virtual Status join_network(const std::string& name, bool public_ip6) {
+    (void)name;
+    (void)public_ip6;
+    return {};
+  }
+  virtual void leave_network(const std::string& name) { (void)name; }
+  // The public IPv6 address on the `pub` interface of the container's namespace, once the router
+  // gave one; an error until then ("waiting for more addresses"), or when there is no such
+  // interface. A process that exited does not take the address with it.
   virtual Expected<std::string> public_ipv6(const std::string& name) = 0;
 };
 

@@ -204,6 +204,16 @@ const SinkChannelCounters& RedisSink::counters(ChannelIndex channel) const {
 
 void RedisSink::set_on_closed(std::function<void()> on_closed) { on_closed_ = std::move(on_closed); }
 
+void RedisSink::set_on_first_connect(std::function<void()> on_first_connect) {
+  on_first_connect_ = std::move(on_first_connect);
+}
+
+void RedisSink::first_connect_ended() {
+  if (first_connect_ended_) return;
+  first_connect_ended_ = true;
+  if (on_first_connect_) on_first_connect_();
+}
+
 void RedisSink::enqueue(ChannelIndex channel, std::string_view line) {
   assert(channel < channels_.size());
   SinkChannelCounters& counters = channels_[channel].counters;
@@ -304,6 +314,7 @@ void RedisSink::on_connected() {
   pump();
   maybe_finish_drain();
   check_invariants();
+  first_connect_ended();
 }
 
 void RedisSink::on_disconnected(std::string_view reason) {
@@ -312,6 +323,7 @@ void RedisSink::on_disconnected(std::string_view reason) {
   disconnects_ += 1;
   drop_in_flight_lost();
   state_ = State::backoff;
+  first_connect_ended();  // A first connect that failed ended as well (the sink lives on).
   if (!accepting_ && buffer_.empty()) {
     record("redis.disconnected", fmt::format("{} in_flight_dropped={} reason={}", address_, lost,
                                              scrub(reason, server_.password)));

@@ -137,6 +137,9 @@ class RedisSink final : public ConnectionObserver {
   // Called once when the sink closes (from inside the sink's own calls or callbacks; it must not
   // destroy the sink). Never called from the destructor.
   void set_on_closed(std::function<void()> on_closed);
+  // Called once, when the first connect attempt ends (connected or failed), from inside the sink's
+  // callbacks: it must only schedule work, never call the sink. Never called from the destructor.
+  void set_on_first_connect(std::function<void()> on_first_connect);
 
   State state() const { return state_; }
   bool closed() const { return state_ == State::closed; }
@@ -168,6 +171,7 @@ class RedisSink final : public ConnectionObserver {
   };
 
   void connect();
+  void first_connect_ended();
   void schedule_reconnect();
   std::int64_t next_backoff_ms();
   void pump();
@@ -208,6 +212,8 @@ class RedisSink final : public ConnectionObserver {
   std::optional<TimerId> reconnect_timer_;
   std::optional<TimerId> deadline_timer_;
   std::function<void()> on_closed_;
+  std::function<void()> on_first_connect_;
+  bool first_connect_ended_ = false;
   std::uint64_t connects_started_ = 0;
   std::uint64_t disconnects_ = 0;
 };

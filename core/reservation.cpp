@@ -82,6 +82,23 @@ class FieldReader {
     out = value->get<std::uint64_t>();
   }
 
+  // The explorer sends the disk type as tfexplorer's DiskTypeEnum, a uint8 (0 hdd, 1 ssd); its
+  // String() names any other value "UNKNOWN", which the node then refuses as an unknown disk type
+  // (docs/ZOS.md, "Wire form"). A name ("ssd", "HDD") is accepted as well and kept as written.
+  void read_disk_type(const json& object, std::string_view key, std::string_view parent, std::string& out) {
+    const json* value = find(object, key);
+    if (value == nullptr) return;
+    if (value->is_string()) {
+      out = value->get<std::string>();
+      return;
+    }
+    // is_number_integer() holds for unsigned numbers too; a negative one or a fraction is refused.
+    const bool small = value->is_number_integer() && value->get<std::int64_t>() >= 0 && value->get<std::int64_t>() <= 255;
+    if (!small) return fail_type(join_path(parent, key), "0 (hdd), 1 (ssd) or a disk type name", *value, true);
+    const std::int64_t number = value->get<std::int64_t>();
+    out = number == 0 ? "hdd" : number == 1 ? "ssd" : "UNKNOWN";
+  }
+
   // A map of strings (environment, secret_environment). Type errors name the kind of the wrong
   // value only, never the value: in secret_environment even a number may be meant as a secret.
   void read_string_map(const json& object, std::string_view key, std::string_view parent,
@@ -165,7 +182,7 @@ void read_capacity(FieldReader& reader, const json& payload, ContainerCapacity& 
   reader.read_u64(*capacity, "cpu", "capacity", out.cpu);
   reader.read_u64(*capacity, "memory", "capacity", out.memory_mib);
   reader.read_u64(*capacity, "disk_size", "capacity", out.disk_size_mib);
-  reader.read_string(*capacity, "disk_type", "capacity", out.disk_type);
+  reader.read_disk_type(*capacity, "disk_type", "capacity", out.disk_type);
 }
 
 void read_logs(FieldReader& reader, const json& payload, std::vector<LogsEndpoint>& out) {
@@ -268,6 +285,12 @@ Expected<DiskType> parse_disk_type(std::string_view text) {
   if (lower.empty() || lower == "ssd") return DiskType::ssd;
   if (lower == "hdd") return DiskType::hdd;
   return Error{fmt::format("unknown disk type: {}", text)};
+}
+
+void resolve_relative_volumes(ContainerReservation& reservation, std::uint64_t reservation_id) {
+  for (ContainerMount& mount : reservation.volumes) {
+    if (mount.volume_id.starts_with('-')) mount.volume_id = std::to_string(reservation_id) + mount.volume_id;
+  }
 }
 
 std::string_view to_string(DiskType type) {

@@ -24,21 +24,23 @@
 //   2. schema_error_prefix + one of, in zos's order:
 //      "network ID cannot be empty"                 (also when network_connection is empty)
 //      "network_connection: only one network connection is supported, got N"
-//      "missing container IP address"
 //      "network_connection[0].ipaddress: invalid container IP address 'X', expected a dotted IPv4
 //       address like 172.24.1.10"                   (one line; X is the text as written)
 //      "missing flist url"
 //      "amount of memory allocated for the container cannot be lower then 64 megabytes"
 //      "cannot create a container with 0 CPU allocated"
-//   3. For each logs[i]: "logs[i].type: unsupported type 'T', only 'redis' is supported", then
-//      "logs[i].data.stdout: " + parse_redis_url's error, the same for "logs[i].data.stderr".
-//   4. For each stats_aggregator[i]: the same for ".type" and "stats_aggregator[i].data.endpoint: ".
-//   5. For each secret_environment entry, by name:
-//      "secret_environment.NAME: expected hex-encoded ciphertext (an even number of hex digits)"
+//      "missing container IP address"               (an empty ipaddress: zos decoded it to a nil IP,
+//                                                    which passed its IP check, so the checks above
+//                                                    come first; ours refuses it here)
+//   Logs and stats endpoints never fail a provision: usable_endpoints() says which ones a node uses
+//   and which it skips (an unsupported type, a URL that does not parse), as zos did.
+//   Secret values are not checked here: decrypt_secret() reports a value that is not hex with Go's
+//   words when the node decrypts it, as zos did (docs/ZOS.md, "Secrets").
 //   No message ever contains a secret value or a redis password.
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -155,6 +157,27 @@ nlohmann::json to_json(const ContainerReservation& reservation);
 
 // The provisioning rules, in the order of the real node, with its exact messages.
 Status validate(const ContainerReservation& reservation);
+
+// The logs and stats endpoints a node uses, and what it skips with the reason, one line each:
+//   "logs[i].type: unsupported type 'T', only 'redis' is supported"
+//   "logs[i].data.stdout: " + parse_redis_url's error (the same for ".data.stderr"; the other
+//   stream of that endpoint is still used)
+//   "stats_aggregator[i].type: ...", "stats_aggregator[i].data.endpoint: " + parse_redis_url's error
+// No line shows a password.
+struct UsableEndpoints {
+  struct Logs {
+    std::optional<RedisUrl> stdout_url;  // None: skipped.
+    std::optional<RedisUrl> stderr_url;
+  };
+  std::vector<Logs> logs;  // Endpoints with at least one usable stream.
+  std::vector<RedisUrl> stats;
+  std::vector<std::string> skipped;
+};
+UsableEndpoints usable_endpoints(const ContainerReservation& reservation);
+
+// zos's converter: a volume id that starts with '-' is relative to the reservation, so "-1" in
+// reservation 12 names volume "12-1" (a volume reserved together with the container).
+void resolve_relative_volumes(ContainerReservation& reservation, std::uint64_t reservation_id);
 
 // The effective root disk. As in zos, each half defaults on its own: size 0 means 256 MiB (of the
 // type asked for, so size 0 with "hdd" is 256 MiB of HDD) and an empty type means SSD (of the size

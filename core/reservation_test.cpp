@@ -260,6 +260,18 @@ TEST(ReservationValidate, MissingIpAddress) {
   EXPECT_EQ(validate_error(r), schema("missing container IP address"));
 }
 
+// zos decoded an empty ipaddress to a nil IP, which passed its IP check: an empty flist answers
+// first (converter.go, validateContainerConfig).
+TEST(ReservationValidate, AnEmptyIpAddressComesAfterTheFlistMemoryAndCpuChecks) {
+  ContainerReservation r = example();
+  r.network_connection[0].ipaddress.clear();
+  r.flist.clear();
+  EXPECT_EQ(validate_error(r), schema("missing flist url"));
+  r.flist = "https://hub.grid.tf/x.flist";
+  r.capacity.cpu = 0;
+  EXPECT_EQ(validate_error(r), schema("cannot create a container with 0 CPU allocated"));
+}
+
 TEST(ReservationValidate, InvalidIpAddressNamesTheField) {
   ContainerReservation r = example();
   r.network_connection[0].ipaddress = "172.24.1";
@@ -310,59 +322,86 @@ TEST(ReservationValidate, ChecksInTheOrderOfTheRealNode) {
   r.capacity.disk_type = "tape";
   EXPECT_EQ(validate_error(r), "unknown disk type: tape");
   r.capacity.disk_type = "ssd";
-  EXPECT_EQ(validate_error(r), schema("missing container IP address"));
-  r.network_connection[0].ipaddress = "10.0.0.1";
+  r.network_connection[0].ipaddress = "10.0.0";
+  EXPECT_NE(validate_error(r).find("invalid container IP address '10.0.0'"), std::string::npos);
+  r.network_connection[0].ipaddress.clear();
   EXPECT_EQ(validate_error(r), schema("missing flist url"));
   r.flist = "https://hub.grid.tf/x.flist";
   EXPECT_NE(validate_error(r).find("lower then 64 megabytes"), std::string::npos);
   r.capacity.memory_mib = 64;
   EXPECT_EQ(validate_error(r), schema("cannot create a container with 0 CPU allocated"));
-}
-
-TEST(ReservationValidate, LogsAndStatsNeedRedis) {
-  ContainerReservation r = example();
-  r.logs[0].type = "file";
-  EXPECT_EQ(validate_error(r), "logs[0].type: unsupported type 'file', only 'redis' is supported");
-  r = example();
-  r.stats_aggregator.push_back({"influxdb", "redis://1.2.3.4/stats"});
-  EXPECT_EQ(validate_error(r), "stats_aggregator[1].type: unsupported type 'influxdb', only 'redis' is supported");
-}
-
-TEST(ReservationValidate, LogsAndStatsUrlsMustParse) {
-  ContainerReservation r = example();
-  r.logs[0].stdout_url = "http://1.2.3.4/out";
-  EXPECT_EQ(validate_error(r), "logs[0].data.stdout: invalid scheme, expected redis://");
-  r = example();
-  r.logs[0].stderr_url = "redis://1.2.3.4:6379";
-  EXPECT_EQ(validate_error(r), "logs[0].data.stderr: missing channel name, expected: redis://host/channel");
-  r = example();
-  r.logs[0].stderr_url.clear();
-  EXPECT_EQ(validate_error(r), "logs[0].data.stderr: invalid scheme, expected redis://");
-  r = example();
-  r.stats_aggregator[0].endpoint_url = "redis://1.2.3.4:99999/stats";
-  EXPECT_EQ(validate_error(r),
-            "stats_aggregator[0].data.endpoint: invalid port '99999', expected a number from 1 to 65535");
-}
-
-TEST(ReservationValidate, SecretsMustBeHexAndAreNeverPrinted) {
-  ContainerReservation r = example();
-  r.secret_environment["DB_PASSWORD"] = "hunter2hunter2";
-  const std::string error = validate_error(r);
-  EXPECT_EQ(error, "secret_environment.DB_PASSWORD: expected hex-encoded ciphertext (an even number of hex digits)");
-  EXPECT_EQ(error.find("hunter2"), std::string::npos);
-  r.secret_environment["DB_PASSWORD"] = "abc";  // Odd length.
-  EXPECT_EQ(validate_error(r).find("abc"), std::string::npos);
-  EXPECT_NE(validate_error(r).find("secret_environment.DB_PASSWORD"), std::string::npos);
-  r.secret_environment["DB_PASSWORD"] = "ABCdef0123456789";
+  r.capacity.cpu = 1;
+  EXPECT_EQ(validate_error(r), schema("missing container IP address"));
+  r.network_connection[0].ipaddress = "10.0.0.1";
   EXPECT_TRUE(validate(r).ok());
 }
 
-TEST(ReservationValidate, RedisPasswordsAreNeverPrinted) {
+// zos never failed a provision for its logs or stats endpoints; the node skips what it cannot use.
+TEST(ReservationValidate, BadLogsAndStatsEndpointsNeverFailValidation) {
   ContainerReservation r = example();
-  r.logs[0].stdout_url = "redis://:pa55word@1.2.3.4:notaport/out";
-  const std::string error = validate_error(r);
-  EXPECT_EQ(error, "logs[0].data.stdout: invalid port 'notaport', expected a number from 1 to 65535");
-  EXPECT_EQ(error.find("pa55word"), std::string::npos);
+  r.logs[0].type = "file";
+  r.stats_aggregator[0].endpoint_url = "redis://1.2.3.4:99999/stats";
+  EXPECT_TRUE(validate(r).ok());
+}
+
+TEST(UsableEndpoints, SkipsUnsupportedTypesAndUrlsThatDoNotParseNamingEach) {
+  ContainerReservation r = example();
+  r.logs.push_back({"file", "redis://1.2.3.4/a", "redis://1.2.3.4/b"});
+  r.logs.push_back({"redis", "http://1.2.3.4/out", "redis://1.2.3.4:6379/err-ok"});
+  r.logs.push_back({"redis", "redis://1.2.3.4:6379", ""});
+  r.stats_aggregator.push_back({"influxdb", "redis://1.2.3.4/stats"});
+  r.stats_aggregator.push_back({"redis", "redis://:pa55word@1.2.3.4:notaport/stats"});
+  const UsableEndpoints usable = usable_endpoints(r);
+  EXPECT_EQ(usable.skipped, (std::vector<std::string>{
+                                "logs[1].type: unsupported type 'file', only 'redis' is supported",
+                                "logs[2].data.stdout: invalid scheme, expected redis://",
+                                "logs[3].data.stdout: missing channel name, expected: redis://host/channel",
+                                "logs[3].data.stderr: invalid scheme, expected redis://",
+                                "stats_aggregator[1].type: unsupported type 'influxdb', only 'redis' is supported",
+                                "stats_aggregator[2].data.endpoint: invalid port 'notaport', expected a number from 1 to 65535",
+                            }));
+  for (const std::string& line : usable.skipped) EXPECT_EQ(line.find("pa55word"), std::string::npos);
+  // The good stream of a half-bad endpoint is still used; an endpoint with none is dropped.
+  ASSERT_EQ(usable.logs.size(), 2u);
+  EXPECT_TRUE(usable.logs[0].stdout_url && usable.logs[0].stderr_url);
+  EXPECT_FALSE(usable.logs[1].stdout_url);
+  ASSERT_TRUE(usable.logs[1].stderr_url);
+  EXPECT_EQ(usable.logs[1].stderr_url->channel, "err-ok");
+  ASSERT_EQ(usable.stats.size(), 1u);
+  EXPECT_EQ(usable.stats[0].channel, "container-stats");
+}
+
+TEST(ReservationValidate, SecretValuesAreNotCheckedHere) {
+  ContainerReservation r = example();
+  r.secret_environment["DB_PASSWORD"] = "hunter2hunter2";  // The node's decryption refuses it, in Go's words.
+  EXPECT_TRUE(validate(r).ok());
+}
+
+// The explorer sends tfexplorer's DiskTypeEnum: 0 hdd, 1 ssd, anything else "UNKNOWN".
+TEST(ReservationParse, DiskTypeArrivesAsANumber) {
+  nlohmann::json payload = nlohmann::json::parse(example_payload);
+  payload["capacity"]["disk_type"] = 0;
+  EXPECT_EQ(parse_container(payload).value().capacity.disk_type, "hdd");
+  payload["capacity"]["disk_type"] = 1;
+  EXPECT_EQ(parse_container(payload).value().capacity.disk_type, "ssd");
+  payload["capacity"]["disk_type"] = 7;
+  const ContainerReservation unknown = parse_container(payload).value();
+  EXPECT_EQ(validate_error(unknown), "unknown disk type: UNKNOWN");
+  payload["capacity"]["disk_type"] = 300;
+  EXPECT_EQ(parse_error(payload), "capacity.disk_type: expected 0 (hdd), 1 (ssd) or a disk type name, got 300");
+  payload["capacity"]["disk_type"] = -1;
+  EXPECT_EQ(parse_error(payload), "capacity.disk_type: expected 0 (hdd), 1 (ssd) or a disk type name, got -1");
+  payload["capacity"]["disk_type"] = "HDD";
+  EXPECT_EQ(parse_container(payload).value().capacity.disk_type, "HDD");
+}
+
+TEST(RelativeVolumes, ADashPrefixedIdIsOfTheSameReservation) {
+  ContainerReservation r = example();
+  r.volumes = {{"-1", "/data"}, {"12-3", "/other"}, {"-", "/odd"}};
+  resolve_relative_volumes(r, 12);
+  EXPECT_EQ(r.volumes[0].volume_id, "12-1");
+  EXPECT_EQ(r.volumes[1].volume_id, "12-3");
+  EXPECT_EQ(r.volumes[2].volume_id, "12-");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -53,23 +53,26 @@ Error decryption_error(std::string_view name) {
 
 const unsigned char* bytes_of(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
 
-// key = blake2b-256(X25519(our curve secret, their curve public)). Both sides of version 1 compute
-// the same key: the node from its secret and the user's public key, the user the other way round.
+// key = X25519(our curve secret, their curve public), used as the secretbox key as it is: zos's
+// sharedSecret hashed nothing (pkg/crypto/encryption.go; docs/ZOS.md, "Secrets"). Both sides of
+// version 1 compute the same key: the node from its secret and the user's public key, the user the
+// other way round.
 bool shared_box_key(const Key32& our_curve_secret, const Key32& their_curve_public, Key32& key_out) {
-  WipedKey shared;
-  // crypto_scalarmult refuses a low-order public key, whose shared secret would be all zeros.
-  if (crypto_scalarmult(shared.bytes.data(), our_curve_secret.data(), their_curve_public.data()) != 0) {
-    return false;
-  }
-  const int status = crypto_generichash(key_out.data(), key_out.size(), shared.bytes.data(), shared.bytes.size(),
-                                        nullptr, 0);
-  assert(status == 0);
-  return status == 0;
+  // crypto_scalarmult refuses a low-order public key, whose shared secret would be all zeros (Go's
+  // X25519 refuses it too).
+  return crypto_scalarmult(key_out.data(), our_curve_secret.data(), their_curve_public.data()) == 0;
+}
+
+Error wrapped(std::string_view name, std::string_view reason) {
+  return Error{fmt::format("failed to decrypt secret env var '{}': {}", name, reason)};
 }
 
 Expected<std::string> open_sealed_box(const Identity& node, std::string_view name, std::string_view ciphertext) {
+  // zos's sealed-box library sliced and sized its buffers from the length without a check, and a
+  // value shorter than its ephemeral key and tag made it panic; ours refuses it.
   if (ciphertext.size() < crypto_box_SEALBYTES) {
-    return decryption_error(name);
+    return wrapped(name, fmt::format("sealed box too short: {} bytes, expected at least {}", ciphertext.size(),
+                                     crypto_box_SEALBYTES));
   }
   Key32 node_curve_public{};
   WipedKey node_curve_secret;
@@ -80,7 +83,7 @@ Expected<std::string> open_sealed_box(const Identity& node, std::string_view nam
   std::string plaintext(ciphertext.size() - crypto_box_SEALBYTES, '\0');
   if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plaintext.data()), bytes_of(ciphertext), ciphertext.size(),
                            node_curve_public.data(), node_curve_secret.bytes.data()) != 0) {
-    return decryption_error(name);
+    return wrapped(name, "sealed box opening fail");  // The sealed-box library's own words.
   }
   return plaintext;
 }
@@ -91,6 +94,12 @@ Expected<std::string> open_shared_key_box(const Identity& node, std::string_view
   if (!hex_decode(user_public_key_hex, user_public_key) || user_public_key.size() != crypto_sign_PUBLICKEYBYTES) {
     return decryption_error(name);
   }
+  // zos sliced the nonce off without a check and panicked on a shorter value; ours refuses it.
+  if (value.size() < nonce_size) {
+    return wrapped(name, fmt::format("ciphertext too short: {} bytes, expected at least the {}-byte nonce",
+                                     value.size(), nonce_size));
+  }
+  // Between the nonce and nonce + tag, zos's secretbox.Open failed like a wrong key.
   if (value.size() < nonce_size + crypto_secretbox_MACBYTES) {
     return decryption_error(name);
   }
@@ -161,20 +170,71 @@ std::string box_with_shared_key(const Identity& user, const std::array<std::uint
   return std::string(reinterpret_cast<const char*>(value.data()), value.size());
 }
 
+// Go's %#U of a byte read as a rune: "U+007A 'z'", the character only when Go calls it printable
+// (ASCII from space to '~', and Latin-1 above U+00A0 except the soft hyphen).
+std::string go_rune_display(unsigned char byte) {
+  const bool printable = (byte >= 0x20 && byte <= 0x7e) || (byte >= 0xa1 && byte != 0xad);
+  if (!printable) return fmt::format("U+{:04X}", byte);
+  if (byte < 0x80) return fmt::format("U+{:04X} '{}'", byte, static_cast<char>(byte));
+  const char utf8[2] = {static_cast<char>(0xc0 | (byte >> 6)), static_cast<char>(0x80 | (byte & 0x3f))};
+  return fmt::format("U+{:04X} '{}'", byte, std::string_view(utf8, 2));
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 }  // namespace
+
+Status go_hex_decode(std::string_view text, std::string& bytes_out) {
+  bytes_out.clear();
+  bytes_out.reserve(text.size() / 2);
+  // Pairs first, as Go's hex.Decode: a bad byte anywhere before the end is reported before an odd
+  // length, and the last, unpaired byte is checked too.
+  std::size_t index = 0;
+  for (; index + 1 < text.size(); index += 2) {
+    const int high = hex_value(text[index]);
+    if (high < 0) return Error{"encoding/hex: invalid byte: " + go_rune_display(static_cast<unsigned char>(text[index]))};
+    const int low = hex_value(text[index + 1]);
+    if (low < 0) {
+      return Error{"encoding/hex: invalid byte: " + go_rune_display(static_cast<unsigned char>(text[index + 1]))};
+    }
+    bytes_out.push_back(static_cast<char>((high << 4) | low));
+  }
+  if (index < text.size()) {
+    if (hex_value(text[index]) < 0) {
+      return Error{"encoding/hex: invalid byte: " + go_rune_display(static_cast<unsigned char>(text[index]))};
+    }
+    return Error{"encoding/hex: odd length hex string"};
+  }
+  assert(bytes_out.size() * 2 == text.size());
+  return {};
+}
+
+Status check_secret_encoding(std::string_view name, std::string_view value_hex) {
+  std::string bytes;
+  const Status decoded = go_hex_decode(value_hex, bytes);
+  sodium_memzero(bytes.data(), bytes.size());
+  if (!decoded) return wrapped(name, decoded.error());
+  return {};
+}
 
 Expected<std::string> decrypt_secret(const Identity& node, std::uint32_t version,
                                      std::string_view user_public_key_hex, std::string_view name,
                                      std::string_view value_hex) {
   ensure_sodium_initialised();
-  // The version is checked first: an unknown version is an error whatever the value holds, and is
-  // never read as an empty string (zos v0.4.5 did that).
-  if (version != version_sealed_box && version != version_shared_key) {
-    return Error{fmt::format("failed to decrypt secret env var '{}': unknown encryption version {}", name, version)};
-  }
+  // zos's order (provision/primitives/crypto.go): an empty value is "", then the hex decoding,
+  // then the version.
+  if (value_hex.empty()) return std::string();
   std::string value;
-  if (!hex_decode(value_hex, value)) {
-    return decryption_error(name);
+  if (const Status decoded = go_hex_decode(value_hex, value); !decoded) return wrapped(name, decoded.error());
+  // An unknown version is an error, never read as an empty string (zos v0.4.5 did that).
+  if (version != version_sealed_box && version != version_shared_key) {
+    sodium_memzero(value.data(), value.size());
+    return wrapped(name, fmt::format("unknown encryption version {}", version));
   }
   // Decryption errors never carry the plaintext, the ciphertext or libsodium's reasons: the name is
   // the only detail, so nothing secret can leak through a result message.

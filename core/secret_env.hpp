@@ -1,9 +1,9 @@
 #pragma once
 // Secret environment values, hex ciphertext in the reservation, decrypted by the node.
 // Version 0: libsodium sealed box to the node's ed25519 key converted to curve25519.
-// Version 1: key = blake2b-256(X25519(node curve secret, user curve public)); the value is
-// nonce(24 bytes) || secretbox(plaintext). Any other version is an error (zos v0.4.5 silently
-// decrypted an unknown version to "", a bug zsim does not have).
+// Version 1: key = X25519(node curve secret, user curve public), as zos used it (no hash); the
+// value is nonce(24 bytes) || secretbox(plaintext). Any other version is an error (zos v0.4.5 silently
+// decrypted an unknown version to "", a bug zsim does not have). docs/ZOS.md, "Secrets".
 
 #include <array>
 #include <cstdint>
@@ -15,11 +15,18 @@
 
 namespace zsim::core {
 
-// Error messages: "failed to decrypt secret env var 'NAME': decryption error" and
-// "failed to decrypt secret env var 'NAME': unknown encryption version N". The version is checked
-// first. An empty value is a decryption error too, since no client's encryption produces one. The
-// messages never contain the plaintext or the ciphertext. user_public_key_hex is the owner's ed25519
-// public key; version 0 does not use it.
+// Decrypts one value, in zos's order (docs/ZOS.md, "Secrets"): an empty value is "" (the
+// container runs); then the hex decoding, with Go's messages; then the version. Errors, each
+// prefixed "failed to decrypt secret env var 'NAME': ":
+//   "encoding/hex: invalid byte: U+007A 'z'", "encoding/hex: odd length hex string" (Go's words);
+//   "sealed box opening fail"                         (version 0, another node's key or damage);
+//   "sealed box too short: N bytes, expected at least 48"          (version 0; zos panicked);
+//   "decryption error"                                (version 1, another key or damage);
+//   "ciphertext too short: N bytes, expected at least the 24-byte nonce"  (version 1; zos panicked);
+//   "unknown encryption version N"                    (ours; zos v0.4.5 decrypted it to "").
+// The messages never contain the plaintext; a bad hex byte is named as Go names it (one byte of
+// what should have been ciphertext). user_public_key_hex is the owner's ed25519 public key;
+// version 0 does not use it.
 Expected<std::string> decrypt_secret(const Identity& node, std::uint32_t version,
                                      std::string_view user_public_key_hex, std::string_view name,
                                      std::string_view value_hex);
@@ -31,6 +38,13 @@ Expected<std::string> decrypt_secret(const Identity& node, std::uint32_t version
 // of nonce_seed and the plaintext, so that one seed used for two values never reuses a nonce.
 // A version other than 0 and 1, or a node key that is not an ed25519 point, aborts: it is a bug of
 // the caller, and there is no error channel.
+// Go's hex.DecodeString: "encoding/hex: invalid byte: U+00XX 'c'" for the first byte that is not a
+// hex digit (pairs are read first, so a bad byte beats an odd length), then
+// "encoding/hex: odd length hex string".
+Status go_hex_decode(std::string_view text, std::string& bytes_out);
+// The hex check of decrypt_secret() alone, for tools that have no node key (zsim validate).
+Status check_secret_encoding(std::string_view name, std::string_view value_hex);
+
 std::string encrypt_secret(const Identity& user, const std::array<std::uint8_t, 32>& node_public_key,
                            std::uint32_t version, std::string_view plaintext, std::uint64_t nonce_seed);
 

@@ -127,7 +127,7 @@ void FakeExplorer::add_workload(const std::string& node_id, core::Workload workl
   const bool expires = workload.duration_s > 0;
   keys_by_id_.emplace(id, key);
   nodes_[node_id];  // The node's index exists from its first workload on.
-  entries_.emplace(std::move(key), Entry{std::move(workload), node_id, NextAction::pay, deploy_at_ms, {}});
+  entries_.emplace(std::move(key), Entry{std::move(workload), node_id, NextAction::pay, deploy_at_ms, {}, {}});
   record("explorer_add", fmt::format("workload={} node={} deploy_at_ms={} expires_at_ms={}", trace_value(id),
                                      trace_value(node_id), deploy_at_ms, expires ? expires_at_ms : -1));
   // The deploy timer is scheduled first: when payment and expiry fall on the same instant the
@@ -238,6 +238,7 @@ void FakeExplorer::answer_poll(const std::string& node_id, std::uint64_t from_re
     std::merge(first, index->second.deploying.end(), index->second.deleting.begin(), index->second.deleting.end(),
                std::back_inserter(keys));
   }
+  if (poll_order_ == PollOrder::descending) std::reverse(keys.begin(), keys.end());
   std::vector<core::Workload> workloads;
   workloads.reserve(keys.size());
   for (const Key& key : keys) {
@@ -304,6 +305,7 @@ void FakeExplorer::answer_submit(const core::ProvisionResult& result, const std:
   assert(entry->results.size() < results_per_workload_max);
   entry->results.push_back(result);
   counts_.results_accepted += 1;
+  entry->ranks.push_back(counts_.results_accepted);
   // "deleted" ends the workload's life from any state: after a decommission, or after the
   // rollback of a failed provision (the explorer keeps the error text in the message).
   if (result.state == core::ResultState::deleted && entry->action != NextAction::deleted) {
@@ -312,6 +314,18 @@ void FakeExplorer::answer_submit(const core::ProvisionResult& result, const std:
   record("explorer_result", fmt::format("{} outcome=accepted results={} message={}", fields, entry->results.size(),
                                         trace_value(result.message)));
   done(core::Status{});
+}
+
+void FakeExplorer::set_poll_order(PollOrder order) {
+  poll_order_ = order;
+  record("explorer_poll_order", order == PollOrder::ascending ? "order=ascending" : "order=descending");
+}
+
+std::uint64_t FakeExplorer::accepted_rank(const std::string& workload_id, std::size_t index) const {
+  const Entry* entry = find(workload_id);
+  assert(entry != nullptr && index < entry->ranks.size());
+  assert(entry->ranks.size() == entry->results.size());
+  return entry->ranks[index];
 }
 
 void FakeExplorer::report_capacity(const std::string& node_id, const core::CapacityUsage& used) {

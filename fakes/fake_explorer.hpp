@@ -68,6 +68,11 @@ class FakeExplorer final : public core::Explorer {
   // "deleted". Error "workload not found: ID", or "workload ID is already deleted".
   core::Status request_delete(const std::string& workload_id);
 
+  // The order a poll lists workloads in. The explorer's own is ascending (reservation id, then
+  // workload number); descending lets a scenario show what a node does with the order it is given.
+  enum class PollOrder : std::uint8_t { ascending, descending };
+  void set_poll_order(PollOrder order);
+
   // --- Faults, each healed by setting it back -----------------------------------------------
   void set_down(bool down);  // poll and submit fail "explorer unreachable".
   void set_latency_ms(std::int64_t latency_ms);
@@ -82,6 +87,9 @@ class FakeExplorer final : public core::Explorer {
   // --- Queries for checkers -----------------------------------------------------------------
   // Accepted results in arrival order; empty for an unknown workload.
   const std::vector<core::ProvisionResult>& results(const std::string& workload_id) const;
+  // When the explorer took results(workload_id)[index], as a rank among every result it took
+  // (1 for the first); comparing two ranks orders results of different workloads.
+  std::uint64_t accepted_rank(const std::string& workload_id, std::size_t index) const;
   // Every workload, ordered by reservation id then workload number; to_delete reflects the state.
   std::vector<core::Workload> workloads() const;
   std::optional<NextAction> state(const std::string& workload_id) const;
@@ -105,6 +113,7 @@ class FakeExplorer final : public core::Explorer {
     NextAction action = NextAction::pay;
     std::int64_t deploy_at_ms = 0;
     std::vector<core::ProvisionResult> results;
+    std::vector<std::uint64_t> ranks;  // accepted_rank of each result.
   };
   // Per node, the keys a poll may return, split by state so a poll reads only what it answers.
   struct NodeIndex {
@@ -135,6 +144,7 @@ class FakeExplorer final : public core::Explorer {
   std::map<std::string, std::array<std::uint8_t, 32>> node_keys_;
   std::map<std::string, core::CapacityUsage> capacity_;
 
+  PollOrder poll_order_ = PollOrder::ascending;
   bool down_ = false;
   std::int64_t latency_ms_ = 0;
   std::uint64_t submit_failures_ = 0;

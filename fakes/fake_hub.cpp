@@ -37,7 +37,41 @@ void append_url(fmt::memory_buffer& out, std::string_view url) {
   append_escaped(out, url);
 }
 
+// A status answered by the hub itself: its reason phrase, and the phrase as body, as a web server
+// answers an error.
+core::HubResponse status_response(int status) {
+  const std::string_view reason = http_reason_phrase(status);
+  return core::HubResponse{status, std::string(reason), std::string(reason)};
+}
+
 }  // namespace
+
+std::string_view http_reason_phrase(int status) {
+  // Go's net/http status table (status.go), the codes a web server answers with.
+  static constexpr std::pair<int, std::string_view> phrases[] = {
+      {100, "Continue"}, {101, "Switching Protocols"}, {102, "Processing"}, {103, "Early Hints"},
+      {200, "OK"}, {201, "Created"}, {202, "Accepted"}, {203, "Non-Authoritative Information"}, {204, "No Content"},
+      {205, "Reset Content"}, {206, "Partial Content"}, {207, "Multi-Status"}, {208, "Already Reported"},
+      {226, "IM Used"}, {300, "Multiple Choices"}, {301, "Moved Permanently"}, {302, "Found"}, {303, "See Other"},
+      {304, "Not Modified"}, {305, "Use Proxy"}, {307, "Temporary Redirect"}, {308, "Permanent Redirect"},
+      {400, "Bad Request"}, {401, "Unauthorized"}, {402, "Payment Required"}, {403, "Forbidden"},
+      {404, "Not Found"}, {405, "Method Not Allowed"}, {406, "Not Acceptable"},
+      {407, "Proxy Authentication Required"}, {408, "Request Timeout"}, {409, "Conflict"}, {410, "Gone"},
+      {411, "Length Required"}, {412, "Precondition Failed"}, {413, "Request Entity Too Large"},
+      {414, "Request URI Too Long"}, {415, "Unsupported Media Type"}, {416, "Requested Range Not Satisfiable"},
+      {417, "Expectation Failed"}, {418, "I'm a teapot"}, {421, "Misdirected Request"},
+      {422, "Unprocessable Entity"}, {423, "Locked"}, {424, "Failed Dependency"}, {425, "Too Early"},
+      {426, "Upgrade Required"}, {428, "Precondition Required"}, {429, "Too Many Requests"},
+      {431, "Request Header Fields Too Large"}, {451, "Unavailable For Legal Reasons"},
+      {500, "Internal Server Error"}, {501, "Not Implemented"}, {502, "Bad Gateway"},
+      {503, "Service Unavailable"}, {504, "Gateway Timeout"}, {505, "HTTP Version Not Supported"},
+      {506, "Variant Also Negotiates"}, {507, "Insufficient Storage"}, {508, "Loop Detected"},
+      {510, "Not Extended"}, {511, "Network Authentication Required"}};
+  for (const auto& [code, phrase] : phrases) {
+    if (code == status) return phrase;
+  }
+  return {};
+}
 
 std::string corrupt_flist_bytes(std::string_view bytes) {
   if (bytes.empty()) return std::string(1, '\xff');
@@ -107,7 +141,7 @@ void FakeHub::request(std::string path, Kind kind, Done done) {
 void FakeHub::answer(const std::string& path, Kind kind, core::HubResponse response, const Done& done) {
   assert(requests_in_flight_ > 0);
   requests_in_flight_ -= 1;
-  if (down_) response = core::HubResponse{status_unreachable, std::string(body_unreachable)};
+  if (down_) response = core::HubResponse{status_unreachable, std::string(body_unreachable), ""};
   if (response.status == status_ok) {
     bytes_served_ += response.body.size();
     if (kind == Kind::flist && !path.ends_with(md5_suffix)) flist_downloads_ += 1;
@@ -122,35 +156,42 @@ void FakeHub::answer(const std::string& path, Kind kind, core::HubResponse respo
 }
 
 core::HubResponse FakeHub::resolve(std::string_view path) const {
-  if (down_) return core::HubResponse{status_unreachable, std::string(body_unreachable)};
+  if (down_) return core::HubResponse{status_unreachable, std::string(body_unreachable), ""};
+  const std::string_view url = path.ends_with(md5_suffix) ? path.substr(0, path.size() - md5_suffix.size()) : path;
+  const auto forced = status_by_url_.find(flists_.contains(path) ? path : url);
+  if (forced != status_by_url_.end()) return status_response(forced->second);
+  if (status_all_ != 0) return status_response(status_all_);
   const auto flist = flists_.find(path);
   if (flist != flists_.end()) {
-    if (not_found_.contains(path)) return core::HubResponse{status_not_found, std::string(body_not_found)};
+    if (not_found_.contains(path)) return not_found();
     return serve_flist(flist->first, flist->second);
   }
   if (path.ends_with(md5_suffix)) {
-    const std::string_view url = path.substr(0, path.size() - md5_suffix.size());
     const auto described = flists_.find(url);
     if (described != flists_.end() && !not_found_.contains(url)) return serve_md5(described->first, described->second);
   }
-  return core::HubResponse{status_not_found, std::string(body_not_found)};
+  return not_found();
+}
+
+core::HubResponse FakeHub::not_found() {
+  return core::HubResponse{status_not_found, std::string(body_not_found), std::string(http_reason_phrase(status_not_found))};
 }
 
 // A corrupt flist and an md5 mismatch both serve altered bytes; they differ in the .md5 only.
 core::HubResponse FakeHub::serve_flist(const std::string& url, const Flist& flist) const {
   if (corrupt_.contains(url) || md5_mismatch_.contains(url)) {
-    return core::HubResponse{status_ok, corrupt_flist_bytes(flist.bytes)};
+    return core::HubResponse{status_ok, corrupt_flist_bytes(flist.bytes), "OK"};
   }
-  return core::HubResponse{status_ok, flist.bytes};
+  return core::HubResponse{status_ok, flist.bytes, "OK"};
 }
 
 // With an md5 mismatch the .md5 tells the truth about the stored flist; with a corrupt flist
 // alone it describes the corrupt bytes, so the download checks out and only the mount can fail.
 core::HubResponse FakeHub::serve_md5(const std::string& url, const Flist& flist) const {
   if (corrupt_.contains(url) && !md5_mismatch_.contains(url)) {
-    return core::HubResponse{status_ok, md5_(corrupt_flist_bytes(flist.bytes))};
+    return core::HubResponse{status_ok, md5_(corrupt_flist_bytes(flist.bytes)), "OK"};
   }
-  return core::HubResponse{status_ok, flist.md5_hex};
+  return core::HubResponse{status_ok, flist.md5_hex, "OK"};
 }
 
 void FakeHub::set_down(bool down) {
@@ -177,6 +218,34 @@ void FakeHub::set_md5_mismatch(const std::string& url, bool md5_mismatch) {
   set_url_fault(md5_mismatch_, "md5_mismatch", url, md5_mismatch);
 }
 
+void FakeHub::set_status(const std::string& url, int status) {
+  assert(!url.empty());
+  assert(status == 0 || (status >= 100 && status <= 599));
+  if (status == 0) {
+    status_by_url_.erase(url);
+  } else {
+    assert(status_by_url_.size() < flists_max || status_by_url_.contains(url));
+    status_by_url_[url] = status;
+  }
+  record_status_fault(url, status);
+}
+
+void FakeHub::set_status_all(int status) {
+  assert(status == 0 || (status >= 100 && status <= 599));
+  status_all_ = status;
+  record_status_fault("", status);
+}
+
+void FakeHub::record_status_fault(std::string_view url, int status) {
+  fmt::memory_buffer fields;
+  fmt::format_to(std::back_inserter(fields), "fault=status value={}", status);
+  if (!url.empty()) {
+    fmt::format_to(std::back_inserter(fields), " url=");
+    append_url(fields, url);
+  }
+  trace_.record(scheduler_.now_ms(), label_, "hub_fault", std::string_view(fields.data(), fields.size()));
+}
+
 void FakeHub::heal() {
   if (down_) set_down(false);
   if (latency_ms_ != 0) set_latency_ms(0);
@@ -184,7 +253,10 @@ void FakeHub::heal() {
   for (const std::string& url : std::set<std::string, std::less<>>(not_found_)) set_not_found(url, false);
   for (const std::string& url : std::set<std::string, std::less<>>(corrupt_)) set_corrupt(url, false);
   for (const std::string& url : std::set<std::string, std::less<>>(md5_mismatch_)) set_md5_mismatch(url, false);
+  while (!status_by_url_.empty()) set_status(status_by_url_.begin()->first, 0);
+  if (status_all_ != 0) set_status_all(0);
   assert(!down_ && latency_ms_ == 0 && not_found_.empty() && corrupt_.empty() && md5_mismatch_.empty());
+  assert(status_by_url_.empty() && status_all_ == 0);
 }
 
 // A fault may name a URL before the flist is added, as a scenario may break a URL it adds later.

@@ -1,8 +1,9 @@
 #pragma once
 // A fake of the flist hub (hub.grid.tf): it serves flists by URL and, beside each, "<url>.md5"
 // with the hex md5 of the flist. Every answer arrives through the scheduler, never from inside the
-// call. Fault switches, each settable and healable at any time: down (status 0), slow (latency),
-// 404 per URL, a corrupt flist whose .md5 matches the corrupt bytes (the mount must fail), and an
+// call. Every answer carries its status line's reason phrase ("404 Not Found"), which zos put in
+// its errors. Fault switches, each settable and healable at any time: down (status 0), slow
+// (latency), 404 per URL, any HTTP status per URL or for the whole hub, a corrupt flist whose .md5 matches the corrupt bytes (the mount must fail), and an
 // md5 mismatch (the .md5 tells the truth but the content differs, so the download must be rejected).
 //
 // The hub must outlive every answer it has scheduled (the world owns both it and the scheduler).
@@ -59,6 +60,12 @@ class FakeHub final : public core::FlistHub {
   void set_not_found(const std::string& url, bool not_found);
   void set_corrupt(const std::string& url, bool corrupt);
   void set_md5_mismatch(const std::string& url, bool md5_mismatch);
+  // That flist and its .md5 are answered with this HTTP status (and its reason phrase, body
+  // empty); 0 heals. Any status from 100 to 599 (200 serves an empty body).
+  void set_status(const std::string& url, int status);
+  // Every request is answered with this status (a hub in trouble: 500, 502, 503...); 0 heals. A
+  // status for one flist wins over it.
+  void set_status_all(int status);
   // Clears every fault.
   void heal();
 
@@ -87,6 +94,8 @@ class FakeHub final : public core::FlistHub {
   void set_url_fault(std::set<std::string, std::less<>>& faulty, std::string_view fault, const std::string& url,
                      bool on);
   void record_fault(std::string_view fault, std::string_view url, bool on);
+  void record_status_fault(std::string_view url, int status);
+  static core::HubResponse not_found();
 
   core::Scheduler& scheduler_;
   kernel::Trace& trace_;
@@ -99,6 +108,8 @@ class FakeHub final : public core::FlistHub {
   std::set<std::string, std::less<>> not_found_;
   std::set<std::string, std::less<>> corrupt_;
   std::set<std::string, std::less<>> md5_mismatch_;
+  std::map<std::string, int, std::less<>> status_by_url_;
+  int status_all_ = 0;
 
   std::uint64_t md5_requests_ = 0;
   std::uint64_t flist_requests_ = 0;
@@ -106,6 +117,10 @@ class FakeHub final : public core::FlistHub {
   std::uint64_t bytes_served_ = 0;
   std::size_t requests_in_flight_ = 0;
 };
+
+// The standard reason phrase of an HTTP status, as Go's http.StatusText names it ("Not Found",
+// "Service Unavailable"); empty for a status it does not know.
+std::string_view http_reason_phrase(int status);
 
 // The bytes a corrupt flist is served as: a few bytes flipped at fixed places, never equal to the
 // input. Public so that tests and checkers can name what the hub serves.

@@ -87,6 +87,38 @@ TEST(FakeHub, UnknownUrlIsNotFound) {
   EXPECT_EQ(harness.hub.bytes_served(), 0u);
 }
 
+TEST(FakeHub, EveryAnswerCarriesItsReasonPhrase) {
+  Harness harness;
+  EXPECT_EQ(harness.get(false, url)->reason, "OK");
+  EXPECT_EQ(harness.get(true, url)->reason, "OK");
+  EXPECT_EQ(harness.get(false, "https://hub.grid.tf/nobody/missing.flist")->reason, "Not Found");
+  EXPECT_EQ(http_reason_phrase(503), "Service Unavailable");
+  EXPECT_EQ(http_reason_phrase(418), "I'm a teapot");
+  EXPECT_EQ(http_reason_phrase(299), "");
+}
+
+TEST(FakeHub, AnyStatusForOneFlistOrTheWholeHubAndHealed) {
+  Harness harness;
+  harness.hub.set_status(url, 500);
+  for (const bool md5 : {true, false}) {
+    const auto answer = harness.get(md5, url);
+    EXPECT_EQ(answer->status, 500);
+    EXPECT_EQ(answer->reason, "Internal Server Error");
+  }
+  EXPECT_EQ(harness.get(false, "https://hub.grid.tf/nobody/missing.flist")->status, 404);
+  harness.hub.set_status_all(503);
+  EXPECT_EQ(harness.get(false, "https://hub.grid.tf/nobody/missing.flist")->status, 503);
+  EXPECT_EQ(harness.get(false, url)->status, 500);  // The flist's own status wins.
+  harness.hub.set_status(url, 0);
+  EXPECT_EQ(harness.get(true, url)->reason, "Service Unavailable");
+  harness.hub.set_status(url, 299);  // A status without a known phrase.
+  EXPECT_EQ(harness.get(false, url)->status, 299);
+  EXPECT_EQ(harness.get(false, url)->reason, "");
+  harness.hub.heal();
+  EXPECT_EQ(harness.get(false, url)->status, 200);
+  EXPECT_EQ(harness.hub.flist_downloads(), 1u);
+}
+
 TEST(FakeHub, DownAndHealed) {
   Harness harness;
   harness.hub.set_down(true);

@@ -500,15 +500,38 @@ std::string FakeRuntime::ipv6_address(const std::string& name) const {
                      (suffix >> 16) & 0xffff, suffix & 0xffff);
 }
 
+// --- Network namespaces and the pub interface ------------------------------------------------
+
+core::Status FakeRuntime::join_network(const std::string& name, bool public_ip6) {
+  assert(!name.empty());
+  if (namespaces_.contains(name)) return {};  // A daemon restart joins again: the namespace stays.
+  if (namespaces_.size() >= config_.containers_max) return core::Error{"too many network namespaces on this node"};
+  namespaces_.emplace(name, Namespace{public_ip6 && !config_.ipv4_only, scheduler_.now_ms()});
+  record("network_join", fmt::format("name={} pub={}", trace_value(name), public_ip6 && !config_.ipv4_only));
+  return {};
+}
+
+void FakeRuntime::leave_network(const std::string& name) {
+  if (namespaces_.erase(name) == 0) return;
+  record("network_leave", fmt::format("name={}", trace_value(name)));
+}
+
+// The router's answer comes ipv6_delay_ms after the pub interface was made, as zos's macvlan got its
+// address by router advertisement some seconds after the network join; the container's processes
+// play no part in it. The errors are the words zos's wait logged (networker.go, container.go).
 core::Expected<std::string> FakeRuntime::public_ipv6(const std::string& name) {
   if (config_.ipv4_only) return core::Error{"node runs in IPv4 only mode"};
-  const auto found = containers_.find(name);
-  if (found == containers_.end() || found->second.phase != Phase::running) {
-    return core::Error{fmt::format("no such container: {}", name)};
+  const auto found = namespaces_.find(name);
+  if (found == namespaces_.end() || !found->second.pub) return core::Error{"failed to get interface pub: Link not found"};
+  if (no_ipv6_ || scheduler_.now_ms() < found->second.joined_ms + config_.ipv6_delay_ms) {
+    return core::Error{"waiting for more addresses"};
   }
-  if (!found->second.spec.public_ip6) return core::Error{fmt::format("container {} has no public IPv6 interface", name)};
-  if (scheduler_.now_ms() < found->second.started_ms + config_.ipv6_delay_ms) return core::Error{"no address yet"};
   return ipv6_address(name);
+}
+
+void FakeRuntime::set_no_ipv6(bool no_ipv6) {
+  no_ipv6_ = no_ipv6;
+  record("runtime_fault", fmt::format("no_ipv6={}", no_ipv6));
 }
 
 // --- Programs and faults -------------------------------------------------------------------------
@@ -577,6 +600,7 @@ void FakeRuntime::reboot() {
                                running_count, mounts_.size(), pending_mounts_.size(), volumes_.size()));
   // The daemons die with the node: no on_exit, no mount answer. Only volumes are on disk.
   containers_.clear();
+  namespaces_.clear();
   pending_mounts_.clear();
   mounts_.clear();
   root_users_.clear();

@@ -8,6 +8,9 @@
 // containers do not. A container plays a ContainerProgram in virtual time: output chunks, memory
 // that may grow into an OOM kill, CPU time granted up to the enforced limit (or the inverted
 // quota/period of zos before PR #1214, behind a switch), exits by itself, by a signal or a crash.
+// A container's network namespace lives from its network join to its leave, apart from its
+// processes: its pub interface gets the public IPv6 address ipv6_delay_ms after the join, restarts
+// and exits of the process notwithstanding (unless the "no IPv6" fault keeps the router silent).
 //
 // Every answer and every callback runs on the scheduler, never inside the call that caused it.
 // Environment values (decrypted secrets among them) are dropped at start(): the runtime keeps,
@@ -97,6 +100,8 @@ class FakeRuntime final : public core::ContainerRuntime {
   core::Status signal(const std::string& name, core::Signal signal) override;
   core::Status remove(const std::string& name) override;
   core::Expected<core::ContainerStats> stats(const std::string& name) override;
+  core::Status join_network(const std::string& name, bool public_ip6) override;
+  void leave_network(const std::string& name) override;
   core::Expected<std::string> public_ipv6(const std::string& name) override;
 
   // --- Programs ------------------------------------------------------------------------------
@@ -113,6 +118,8 @@ class FakeRuntime final : public core::ContainerRuntime {
   void set_mount_latency_ms(std::int64_t latency_ms);
   void fail_next_starts(std::uint64_t count);
   void set_cpu_limit_inverted(bool inverted);  // zos before PR #1214.
+  void set_no_ipv6(bool no_ipv6);  // The router never gives a pub interface its public IPv6.
+  bool has_network_namespace(const std::string& name) const { return namespaces_.contains(name); }
   core::Status crash(const std::string& name);  // Exits with 139, now (scheduled).
   // The node goes down and up: containers die without on_exit, pending mounts never answer,
   // mounts vanish, volumes stay.
@@ -207,6 +214,12 @@ class FakeRuntime final : public core::ContainerRuntime {
   std::map<std::uint64_t, PendingMount> pending_mounts_;
   std::map<std::string, Volume> volumes_;
   std::map<std::string, Container> containers_;
+  // Network namespaces by container name: made at network join, gone at leave or reboot.
+  struct Namespace {
+    bool pub = false;  // Holds the pub interface (public IPv6 asked, node not IPv4-only).
+    std::int64_t joined_ms = 0;
+  };
+  std::map<std::string, Namespace> namespaces_;
   // How many running containers use a root mount path or a volume: unmount and delete_volume
   // refuse while it is non-zero, as the kernel refuses to unmount a busy target.
   std::map<std::string, std::uint64_t> root_users_;
@@ -220,6 +233,7 @@ class FakeRuntime final : public core::ContainerRuntime {
   bool fs_daemon_down_ = false;
   bool fs_daemon_dead_ = false;
   bool cpu_limit_inverted_ = false;
+  bool no_ipv6_ = false;
   std::uint64_t fail_next_starts_ = 0;
   RuntimeCounts counts_;
 };

@@ -420,13 +420,15 @@ TEST_F(FakeRuntimeTest, RebootKillsWithoutCallbacksAndKeepsVolumes) {
   EXPECT_TRUE(trace_has("reboot containers=2 running=2 mounts=2 pending_mounts=1 volumes=1"));
 }
 
-TEST_F(FakeRuntimeTest, PublicIpv6ComesAfterADelay) {
-  start_with("c1", ContainerProgram{}, recorder);
-  const std::int64_t started_ms = scheduler.now_ms();
-  EXPECT_EQ(runtime.public_ipv6("c1").error(), "no address yet");
-  scheduler.run_until(started_ms + 2999);
-  EXPECT_EQ(runtime.public_ipv6("c1").error(), "no address yet");
-  scheduler.run_until(started_ms + 3000);
+TEST_F(FakeRuntimeTest, PublicIpv6ComesToThePubInterfaceAfterADelayFromTheJoin) {
+  EXPECT_EQ(runtime.public_ipv6("c1").error(), "failed to get interface pub: Link not found");
+  ASSERT_TRUE(runtime.join_network("c1", true).ok());
+  const std::int64_t joined_ms = scheduler.now_ms();
+  EXPECT_TRUE(runtime.has_network_namespace("c1"));
+  EXPECT_EQ(runtime.public_ipv6("c1").error(), "waiting for more addresses");
+  scheduler.run_until(joined_ms + 2999);
+  EXPECT_EQ(runtime.public_ipv6("c1").error(), "waiting for more addresses");
+  scheduler.run_until(joined_ms + 3000);
   const auto address = runtime.public_ipv6("c1");
   ASSERT_TRUE(address.ok());
   EXPECT_EQ(address.value().rfind("2a02:1802:5e:1102:", 0), 0u);
@@ -435,14 +437,44 @@ TEST_F(FakeRuntimeTest, PublicIpv6ComesAfterADelay) {
   kernel::VirtualScheduler scheduler_b;
   kernel::Trace trace_b;
   FakeRuntime runtime_b(scheduler_b, trace_b, "node-2", kernel::Prng(1), FakeRuntimeConfig{}, decode);
-  std::optional<core::Expected<std::string>> root;
-  runtime_b.mount_flist("c1", encode(ubuntu()), 256, core::DiskType::ssd, [&](auto got) { root = std::move(got); });
-  scheduler_b.run_until(100);
-  Recorder other;
-  ASSERT_TRUE(runtime_b.start(spec_for("c1", root->value()), other).ok());
+  ASSERT_TRUE(runtime_b.join_network("c1", true).ok());
   scheduler_b.run_until(3100);
   EXPECT_EQ(runtime_b.public_ipv6("c1").value(), address.value());
-  EXPECT_EQ(runtime.public_ipv6("zz").error(), "no such container: zz");
+  // A namespace without the pub interface has no public address.
+  ASSERT_TRUE(runtime.join_network("c2", false).ok());
+  scheduler.run_until(scheduler.now_ms() + 10'000);
+  EXPECT_EQ(runtime.public_ipv6("c2").error(), "failed to get interface pub: Link not found");
+}
+
+TEST_F(FakeRuntimeTest, TheAddressBelongsToTheNamespaceNotToTheProcess) {
+  ASSERT_TRUE(runtime.join_network("c1", true).ok());
+  ContainerProgram quick;
+  quick.exit_after_ms = 500;
+  start_with("c1", quick, recorder);  // Mounts (100 ms), starts, exits 500 ms later.
+  scheduler.run_until(scheduler.now_ms() + 5'000);
+  ASSERT_EQ(recorder.exits.size(), 1u);
+  EXPECT_TRUE(runtime.public_ipv6("c1").ok());
+  ASSERT_TRUE(runtime.remove("c1").ok());
+  EXPECT_TRUE(runtime.public_ipv6("c1").ok());
+  // Joining again (a daemon restart) keeps it; leaving removes it; a reboot removes them all.
+  ASSERT_TRUE(runtime.join_network("c1", true).ok());
+  EXPECT_TRUE(runtime.public_ipv6("c1").ok());
+  runtime.leave_network("c1");
+  EXPECT_FALSE(runtime.has_network_namespace("c1"));
+  EXPECT_EQ(runtime.public_ipv6("c1").error(), "failed to get interface pub: Link not found");
+  ASSERT_TRUE(runtime.join_network("c3", true).ok());
+  runtime.reboot();
+  EXPECT_FALSE(runtime.has_network_namespace("c3"));
+}
+
+TEST_F(FakeRuntimeTest, TheNoIpv6FaultKeepsTheRouterSilentUntilHealed) {
+  ASSERT_TRUE(runtime.join_network("c1", true).ok());
+  runtime.set_no_ipv6(true);
+  scheduler.run_until(scheduler.now_ms() + 600'000);
+  EXPECT_EQ(runtime.public_ipv6("c1").error(), "waiting for more addresses");
+  runtime.set_no_ipv6(false);
+  EXPECT_TRUE(runtime.public_ipv6("c1").ok());
+  EXPECT_TRUE(trace_has("no_ipv6=true"));
 }
 
 TEST_F(FakeRuntimeTest, Ipv4OnlyNodeHasNoPublicIpv6) {
@@ -452,6 +484,7 @@ TEST_F(FakeRuntimeTest, Ipv4OnlyNodeHasNoPublicIpv6) {
   std::optional<core::Expected<std::string>> root;
   ipv4.mount_flist("c1", encode(ubuntu()), 256, core::DiskType::ssd, [&](auto got) { root = std::move(got); });
   scheduler.run_until(100);
+  ASSERT_TRUE(ipv4.join_network("c1", true).ok());
   ASSERT_TRUE(ipv4.start(spec_for("c1", root->value()), recorder).ok());
   scheduler.run_until(60'000);
   EXPECT_EQ(ipv4.public_ipv6("c1").error(), "node runs in IPv4 only mode");

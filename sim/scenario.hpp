@@ -67,6 +67,7 @@ struct FlistSpec {
   bool not_found = false;
   bool corrupt = false;
   bool md5_mismatch = false;
+  int status = 0;  // An HTTP status the hub answers this flist (and its .md5) with; 0: none.
 };
 
 struct RedisSpec {
@@ -113,6 +114,7 @@ struct FaultSpec {
   std::uint64_t count = 0;
   std::uint64_t numerator = 0;
   std::uint64_t denominator = 1;
+  int status = 0;  // hub.status
 };
 // Every fault kind the format knows, in the order the README lists them.
 const std::vector<std::string_view>& fault_kinds();
@@ -139,12 +141,15 @@ struct ResultCheck {
   nlohmann::json data;                     // Fields the result's data must have (null: none asked).
   std::optional<std::vector<core::ResultState>> sequence;  // Every result, in order.
   std::optional<std::string> explorer_state;               // "deploy", "delete", "deleted", ...
+  // The result picked (as for message) reached the explorer before this workload's terminal result.
+  std::optional<std::string> before;
 };
 
 struct CapacityCheck {
   std::string node;
-  core::CapacityUsage used;
-  bool reported = true;  // The explorer's last report must say the same.
+  std::optional<core::CapacityUsage> used;  // None: only the report is checked.
+  bool reported = true;  // The explorer's last report must say the same as used.
+  std::optional<core::CapacityUsage> reported_usage;  // The explorer's last report must say this.
 };
 
 struct MessagesCheck {
@@ -152,6 +157,7 @@ struct MessagesCheck {
   std::string channel;
   CountRange count;
   nlohmann::json last_json;  // Fields the last payload (a JSON object) must have; null: none.
+  std::optional<std::string> last_text;  // The last payload, byte for byte (a log line's '\n' included).
 };
 
 struct DeliveryCheck {
@@ -206,6 +212,7 @@ struct Scenario {
   std::vector<Check> checks;
   bool no_secret_leaked = true;
   std::optional<std::string> trace_hash;
+  bool poll_descending = false;  // "explorer": {"poll_order": "descending"}: polls list ids high to low.
 
   const ReservationSpec* reservation(std::uint64_t id) const;
   const NodeSpec* node(std::string_view label) const;

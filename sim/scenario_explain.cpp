@@ -333,7 +333,10 @@ std::string Timeline::describe_core(const Event& event) {
                        reason == std::string_view::npos ? "" : event.fields.substr(reason + 7));
   }
   if (kind.rfind("delivery.", 0) == 0) return fmt::format("{} {}", kind, event.fields);
-  return "";  // provision_start, provision_ok, container_started, container_exited, result_queued, stats.skipped...
+  if (kind == "endpoint_skipped") return fmt::format("{}: endpoint skipped: {}", workload, field(event.fields, "reason"));
+  if (kind == "ipv6_wait") return fmt::format("{}: no public IPv6 yet ({}), next try in {} ms", workload, field(event.fields, "error"), field(event.fields, "delay_ms"));
+  if (kind == "stats.stopped") return fmt::format("stats of {} stop for good: the container's task is gone", token(event.fields, 0));
+  return "";  // provision_start, provision_ok, container_started, container_exited, result_queued...
 }
 
 }  // namespace

@@ -128,12 +128,14 @@ class Runner {
       if (flist.not_found) world_.hub().set_not_found(flist.url, true);
       if (flist.corrupt) world_.hub().set_corrupt(flist.url, true);
       if (flist.md5_mismatch) world_.hub().set_md5_mismatch(flist.url, true);
+      if (flist.status != 0) world_.hub().set_status(flist.url, flist.status);
       if (!flist.program) continue;
       for (std::size_t index = 0; index < world_.node_count(); index += 1) {
         world_.node(index).runtime->set_program_for_flist(flist.image.name, *flist.program);
       }
     }
     for (const NodeSpec& node : scenario_.nodes) add_setup_workloads(node);
+    if (scenario_.poll_descending) world_.explorer().set_poll_order(fakes::FakeExplorer::PollOrder::descending);
   }
 
   core::Workload base_workload(const std::string& id, std::uint64_t reservation_id, const std::string& owner) {
@@ -312,6 +314,12 @@ class Runner {
     if (fault.kind == "hub.not_found") hub.set_not_found(fault.target, on);
     if (fault.kind == "hub.corrupt") hub.set_corrupt(fault.target, on);
     if (fault.kind == "hub.md5_mismatch") hub.set_md5_mismatch(fault.target, on);
+    if (fault.kind == "hub.status") apply_hub_status(fault, on);
+  }
+
+  void apply_hub_status(const FaultSpec& fault, bool on) {
+    if (fault.target.empty()) return world_.hub().set_status_all(on ? fault.status : 0);
+    world_.hub().set_status(fault.target, on ? fault.status : 0);
   }
 
   void apply_redis_fault(const FaultSpec& fault, bool on) {
@@ -338,6 +346,7 @@ class Runner {
     if (fault.kind == "runtime.fail_starts") runtime.fail_next_starts(on ? fault.count : 0);
     if (fault.kind == "runtime.mount_latency") runtime.set_mount_latency_ms(on ? fault.latency_ms : mount_latency_default_ms);
     if (fault.kind == "runtime.cpu_limit_inverted") runtime.set_cpu_limit_inverted(on);
+    if (fault.kind == "runtime.no_ipv6") runtime.set_no_ipv6(on);
     if (fault.kind == "buggify") slot.faults->enable(fault.point, on ? fault.numerator : 0, on ? fault.denominator : 1);
   }
 
@@ -417,6 +426,9 @@ class Runner {
       const std::string got = state ? std::string(fakes::to_string(*state)) : "not at the explorer";
       if (got != *check.explorer_state) return std::pair{"explorer state " + *check.explorer_state, "explorer state " + got};
     }
+    if (check.before) {
+      if (Outcome order = check_result_order(check, results)) return order;
+    }
     if (!check.state && !check.message && check.data.is_null()) return std::nullopt;
     const core::ProvisionResult* result = pick_result(results, check.state);
     const std::string want = fmt::format("{}{}", check.state ? std::string(fakes::to_string(*check.state)) : "a result",
@@ -441,19 +453,45 @@ class Runner {
     return std::nullopt;
   }
 
+  // "before": the result this check picks reached the explorer before the other's terminal result.
+  Outcome check_result_order(const ResultCheck& check, const std::vector<core::ProvisionResult>& results) {
+    const std::string& other_id = *check.before;
+    const std::vector<core::ProvisionResult>& others = world_.explorer().results(other_id);
+    const core::ProvisionResult* mine = pick_result(results, check.state);
+    const core::ProvisionResult* theirs = pick_result(others, std::nullopt);
+    const std::string what = check.state ? std::string(fakes::to_string(*check.state)) + " result" : "terminal result";
+    const std::string want = fmt::format("the {} of {} before the terminal result of {}", what, check.workload, other_id);
+    if (mine == nullptr) return std::pair{want, fmt::format("no {} of {}", what, check.workload)};
+    if (theirs == nullptr) return std::pair{want, fmt::format("no terminal result of {}", other_id)};
+    const std::uint64_t my_rank = world_.explorer().accepted_rank(check.workload, static_cast<std::size_t>(mine - results.data()));
+    const std::uint64_t their_rank = world_.explorer().accepted_rank(other_id, static_cast<std::size_t>(theirs - others.data()));
+    if (my_rank < their_rank) return std::nullopt;
+    return std::pair{want, fmt::format("{}'s came first", other_id)};
+  }
+
   static std::string describe_usage(const core::CapacityUsage& used) {
     return fmt::format("cpu={} memory_mib={} ssd_mib={} hdd_mib={}", used.cpu, used.memory_mib, used.ssd_mib, used.hdd_mib);
   }
 
   Outcome check_capacity(const CapacityCheck& check) {
     const World::NodeSlot& slot = world_.node(node_index(check.node));
-    const std::string want = describe_usage(check.used);
-    if (slot.node == nullptr) return std::pair{want, "the daemon is down"};
-    if (slot.node->used() != check.used) return std::pair{want, describe_usage(slot.node->used())};
-    if (!check.reported) return std::nullopt;
+    if (check.used) {
+      const std::string want = describe_usage(*check.used);
+      if (slot.node == nullptr) return std::pair{want, "the daemon is down"};
+      if (slot.node->used() != *check.used) return std::pair{want, describe_usage(slot.node->used())};
+    }
+    const std::optional<core::CapacityUsage> want_reported = check.reported_usage ? check.reported_usage
+                                                             : check.reported    ? check.used
+                                                                                 : std::nullopt;
+    if (!want_reported) return std::nullopt;
+    return check_reported(slot, *want_reported);
+  }
+
+  Outcome check_reported(const World::NodeSlot& slot, const core::CapacityUsage& want_usage) {
+    const std::string want = "reported " + describe_usage(want_usage);
     const std::optional<core::CapacityUsage> reported = world_.explorer().capacity(slot.node_id);
-    if (!reported) return std::pair{"reported " + want, "nothing reported"};
-    if (*reported != check.used) return std::pair{"reported " + want, "reported " + describe_usage(*reported)};
+    if (!reported) return std::pair{want, "nothing reported"};
+    if (*reported != want_usage) return std::pair{want, "reported " + describe_usage(*reported)};
     return std::nullopt;
   }
 
@@ -462,9 +500,13 @@ class Runner {
     if (!check.count.contains(count)) {
       return std::pair{fmt::format("{} messages", check.count.describe()), fmt::format("{} messages", count)};
     }
-    if (check.last_json.is_null()) return std::nullopt;
+    if (check.last_json.is_null() && !check.last_text) return std::nullopt;
     const std::vector<std::string> recent = world_.redis().recent_payloads(check.server, check.channel);
     if (recent.empty()) return std::pair{"a last message", "no message"};
+    if (check.last_text && recent.back() != *check.last_text) {
+      return std::pair{"last message " + json(*check.last_text).dump(), "last message " + json(recent.back()).dump()};
+    }
+    if (check.last_json.is_null()) return std::nullopt;
     const json last = json::parse(recent.back(), nullptr, false);
     if (auto difference = compare_fields(check.last_json, last)) {
       return std::pair{"last message " + difference->first, "last message " + difference->second};

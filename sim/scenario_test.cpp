@@ -61,6 +61,44 @@ TEST(ScenarioLoader, ReadsEverySection) {
   EXPECT_EQ(workload.secrets[1].plaintext, "plain-token");
 }
 
+TEST(ScenarioLoader, ReadsTheFidelityFields) {
+  json document = minimal();
+  document["explorer"] = {{"poll_order", "descending"}};
+  document["flists"][0]["faults"] = json::array({"corrupt", json{{"status", 503}}});
+  document["steps"][1] = json{{"fault", "hub.status"}, {"status", 500}};
+  document["expect"]["results"][0]["before"] = "5-1";
+  document["expect"]["messages"][0]["last_text"] = "a line\n";
+  document["expect"]["capacity"] = json::array({json{{"node", "node-1"}, {"reported", {{"cpu", 2}}}},
+                                                json{{"node", "node-1"}, {"used", {{"cpu", 1}}}, {"reported", false}}});
+  const core::Expected<Scenario> loaded = load(document);
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  const Scenario& scenario = loaded.value();
+  EXPECT_TRUE(scenario.poll_descending);
+  EXPECT_EQ(scenario.flists[0].status, 503);
+  EXPECT_TRUE(scenario.flists[0].corrupt);
+  EXPECT_EQ(scenario.steps[1].fault.kind, "hub.status");
+  EXPECT_EQ(scenario.steps[1].fault.status, 500);
+  EXPECT_TRUE(scenario.steps[1].fault.target.empty());
+  std::size_t capacity_checks = 0;
+  for (const Check& check : scenario.checks) {
+    if (check.kind == CheckKind::result) EXPECT_EQ(check.result.before, std::optional<std::string>("5-1"));
+    if (check.kind == CheckKind::messages) EXPECT_EQ(check.messages.last_text, std::optional<std::string>("a line\n"));
+    if (check.kind != CheckKind::capacity) continue;
+    capacity_checks += 1;
+    if (capacity_checks == 1) {
+      EXPECT_FALSE(check.capacity.used.has_value());
+      ASSERT_TRUE(check.capacity.reported_usage.has_value());
+      EXPECT_EQ(check.capacity.reported_usage->cpu, 2u);
+    } else {
+      ASSERT_TRUE(check.capacity.used.has_value());
+      EXPECT_EQ(check.capacity.used->cpu, 1u);
+      EXPECT_FALSE(check.capacity.reported);
+      EXPECT_FALSE(check.capacity.reported_usage.has_value());
+    }
+  }
+  EXPECT_EQ(capacity_checks, 2u);
+}
+
 TEST(ScenarioLoader, StepTimesFollowAtAndAdvance) {
   const core::Expected<Scenario> loaded = load(minimal());
   ASSERT_TRUE(loaded.ok()) << loaded.error();
@@ -136,7 +174,21 @@ INSTANTIATE_TEST_SUITE_P(
                 "steps[1].fault: unknown fault 'hub.dwn', expected one of hub.down, hub.slow, hub.not_found, "
                 "hub.corrupt, hub.md5_mismatch, redis.down, redis.refusing, redis.slow, redis.dropping, "
                 "explorer.down, explorer.slow, explorer.result_failures, fs_daemon.down, fs_daemon.dead, "
-                "runtime.fail_starts, runtime.mount_latency, runtime.cpu_limit_inverted, buggify, clock.step"},
+                "runtime.fail_starts, runtime.mount_latency, runtime.cpu_limit_inverted, runtime.no_ipv6, buggify, "
+                "clock.step, hub.status"},
+        Mistake{"/steps/1", json{{"fault", "hub.status"}, {"status", 42}}, false,
+                "steps[1].status: expected an HTTP status from 100 to 599, got 42"},
+        Mistake{"/steps/1", json{{"fault", "hub.status"}, {"status", 500}, {"flist", "https://hub/none.flist"}}, false,
+                "steps[1].flist: no flist 'https://hub/none.flist' in \"flists\""},
+        Mistake{"/steps/1", json{{"fault", "runtime.no_ipv6"}}, false, "steps[1]: fault runtime.no_ipv6 needs \"node\""},
+        Mistake{"/flists/0/faults", json::array({json{{"status", 700}}}), false,
+                "flists[0].faults[0].status: must be at most 599, got 700"},
+        Mistake{"/explorer", json{{"poll_order", "random"}}, false,
+                "explorer.poll_order: expected \"ascending\" or \"descending\""},
+        Mistake{"/expect/results/0/before", "10-1", false, "expect.results[0].before: a result cannot come before itself"},
+        Mistake{"/expect/results/0/before", "77-1", false, "expect.results[0].before: no workload 77-1 in this scenario"},
+        Mistake{"/expect/capacity", json::array({json{{"node", "node-1"}}}), false,
+                "expect.capacity[0]: missing field 'used'"},
         Mistake{"/steps/1", json{{"fault", "redis.down"}, {"server", "10.9.9.9:6379"}}, false,
                 "steps[1].server: no redis server '10.9.9.9:6379' in \"redis\""},
         Mistake{"/steps/1", json{{"fault", "redis.dropping"}, {"server", "10.0.0.1:6379"}, {"rate", "3/2"}}, false,

@@ -134,7 +134,7 @@ TEST(CrashPolicy, ExitedContainerIsRestartedAfterTwoSeconds) {
   EXPECT_EQ(w.node().used(), (core::CapacityUsage{1, 512, 1024, 0}));
 }
 
-TEST(CrashPolicy, FourExitsWithinAMinuteSelfDecommissionWithAnError) {
+TEST(CrashPolicy, FourExitsWithinAMinuteSendDeletedThenTheError) {
   TestWorld w;
   nlohmann::json payload = w.container_payload();
   with_endpoints(payload, "crasher");
@@ -145,8 +145,9 @@ TEST(CrashPolicy, FourExitsWithinAMinuteSelfDecommissionWithAnError) {
   w.runtime().set_program(id, crasher);
   ASSERT_TRUE(w.run_until_results(id, 3, 60'000));
   const std::vector<core::ProvisionResult> results = w.results(id);
-  EXPECT_EQ(w.states(id), (std::vector<ResultState>{ResultState::ok, ResultState::error, ResultState::deleted}));
-  EXPECT_EQ(results[1].message, "deleting container due to so many crashes");
+  // zos's order (engine.go DecommissionCached): the decommission sends "deleted", then the error.
+  EXPECT_EQ(w.states(id), (std::vector<ResultState>{ResultState::ok, ResultState::deleted, ResultState::error}));
+  EXPECT_EQ(results[2].message, "deleting container due to so many crashes");
   const std::vector<TraceLine> exits = lines_for(w, "container_exit", id);
   ASSERT_EQ(exits.size(), 4u);
   EXPECT_LE(exits[3].time_ms - exits[0].time_ms, 60'000);
@@ -156,6 +157,43 @@ TEST(CrashPolicy, FourExitsWithinAMinuteSelfDecommissionWithAnError) {
   EXPECT_EQ(w.states(id).size(), 3u);
   EXPECT_EQ(w.runtime().counts().starts, 4u);
   EXPECT_EQ(w.redis().connections_open(), 0u);
+}
+
+// Crashes n milliseconds apart (each after the 2 s restart of the one before); returns the states.
+std::vector<ResultState> crash_at_offsets(TestWorld& w, const std::string& id, const std::vector<std::int64_t>& gaps_ms) {
+  for (const std::int64_t gap_ms : gaps_ms) {
+    w.run_for(gap_ms);
+    EXPECT_TRUE(w.runtime().crash(id).ok()) << "at +" << gap_ms;
+  }
+  w.run_for(10'000);
+  return w.states(id);
+}
+
+TEST(CrashPolicy, AFourthExitAtExactlyOneMinuteAfterTheFirstStillCounts) {
+  TestWorld w;
+  const std::string id = w.deliver_container(w.container_payload());
+  ASSERT_TRUE(w.run_until_results(id, 1, 20'000));
+  // Exits at +0, +20 s, +40 s and +60 s: the window opened at the first one is still open at the
+  // fourth (it expires only once now is past its expiry).
+  const std::vector<ResultState> states = crash_at_offsets(w, id, {5'000, 20'000, 20'000, 20'000});
+  EXPECT_EQ(states, (std::vector<ResultState>{ResultState::ok, ResultState::deleted, ResultState::error}));
+  const std::vector<TraceLine> exits = lines_for(w, "container_exit", id);
+  ASSERT_EQ(exits.size(), 4u);
+  EXPECT_EQ(exits[3].time_ms - exits[0].time_ms, 60'000);
+  expect_released(w);
+}
+
+TEST(CrashPolicy, LaterExitsDoNotExtendTheWindowOfTheFirst) {
+  TestWorld w;
+  const std::string id = w.deliver_container(w.container_payload());
+  ASSERT_TRUE(w.run_until_results(id, 1, 20'000));
+  // Exits at +0, +50 s, +70 s, +80 s and +90 s. The window of the first closes at +60 s with two
+  // exits in it; the next window opens at +70 s and holds three. A sliding minute would have seen
+  // four exits at +90 s (+50, +70, +80, +90) and given up.
+  const std::vector<ResultState> states = crash_at_offsets(w, id, {5'000, 50'000, 20'000, 10'000, 10'000});
+  EXPECT_EQ(states, std::vector<ResultState>{ResultState::ok});
+  EXPECT_EQ(lines_for(w, "container_exit", id).size(), 5u);
+  EXPECT_EQ(w.runtime().running(), std::vector<std::string>{id});
 }
 
 TEST(CrashPolicy, ThreeExitsPerMinuteKeepRestartingForever) {
