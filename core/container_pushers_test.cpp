@@ -301,7 +301,9 @@ TEST(ContainerPushers, AMissedTickIsCountedAndNoBurstFollowsTheReconnect) {
   EXPECT_EQ(times[0], start_ms + 2);  // Connected at +1 ms, answered 1 ms later.
   for (std::size_t index = 1; index < times.size(); index += 1) {
     EXPECT_EQ((times[index] - start_ms - 1) % 2000, 0) << "off the 2 s grid";
-    if (index >= 2) EXPECT_GE(times[index] - times[index - 1], 2000) << "a burst after the reconnect";
+    if (index >= 2) {
+      EXPECT_GE(times[index] - times[index - 1], 2000) << "a burst after the reconnect";
+    }
   }
 }
 

@@ -296,7 +296,9 @@ RC_GTEST_PROP(ReservationProperties, ErrorsNeverShowSecretsOrPasswords, ()) {
   // the endpoint is skipped with a reason that never shows the password.
   for (const auto& [variable, value] : r.secret_environment) {
     const Status encoded = check_secret_encoding(variable, value);
-    if (!encoded.ok()) RC_ASSERT_FALSE(contains(encoded.error(), plaintext));
+    if (!encoded.ok()) {
+      RC_ASSERT_FALSE(contains(encoded.error(), plaintext));
+    }
   }
   bool refused = false;
   for (const auto& [variable, value] : r.secret_environment) {

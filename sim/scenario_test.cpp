@@ -81,8 +81,12 @@ TEST(ScenarioLoader, ReadsTheFidelityFields) {
   EXPECT_TRUE(scenario.steps[1].fault.target.empty());
   std::size_t capacity_checks = 0;
   for (const Check& check : scenario.checks) {
-    if (check.kind == CheckKind::result) EXPECT_EQ(check.result.before, std::optional<std::string>("5-1"));
-    if (check.kind == CheckKind::messages) EXPECT_EQ(check.messages.last_text, std::optional<std::string>("a line\n"));
+    if (check.kind == CheckKind::result) {
+      EXPECT_EQ(check.result.before, std::optional<std::string>("5-1"));
+    }
+    if (check.kind == CheckKind::messages) {
+      EXPECT_EQ(check.messages.last_text, std::optional<std::string>("a line\n"));
+    }
     if (check.kind != CheckKind::capacity) continue;
     capacity_checks += 1;
     if (capacity_checks == 1) {

@@ -99,7 +99,9 @@ TEST(Stats, EveryTwoSecondsInZosFieldOrderToEveryStatsEndpoint) {
     EXPECT_EQ(json.at("pids_current"), 7);
     const std::uint64_t cpu = json.at("cpu_usage");
     const std::uint64_t memory = json.at("memory_usage");
-    if (!first) EXPECT_GT(cpu, previous_cpu);  // Cumulative (the first, at the start, may be 0).
+    if (!first) {
+      EXPECT_GT(cpu, previous_cpu);  // Cumulative (the first, at the start, may be 0).
+    }
     EXPECT_GT(memory, previous_memory);  // This program grows.
     EXPECT_LE(memory, 512ull << 20);
     previous_cpu = cpu;
