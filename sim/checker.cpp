@@ -16,10 +16,14 @@ using kernel::parse_trace_line;
 // Field values as written in the trace.
 std::string_view field(std::string_view fields, std::string_view key) { return kernel::trace_field(fields, key); }
 
+bool is_self_decommission_error(const std::vector<core::ProvisionResult>& results, std::size_t index) {
+  return index > 0 && results[index].state == core::ResultState::error && !results[index].message.empty();
+}
+
 // A container that gave up (too many crashes) after it ran: zos sends "deleted", then the error
 // with its reason, so that error is the one result allowed after "deleted".
-bool is_self_decommission_error(const std::vector<core::ProvisionResult>& results, std::size_t index) {
-  return index >= 2 && results[index].state == core::ResultState::error && !results[index].message.empty() &&
+bool is_error_after_give_up(const std::vector<core::ProvisionResult>& results, std::size_t index) {
+  return index >= 2 && is_self_decommission_error(results, index) &&
          results[index - 1].state == core::ResultState::deleted && results[index - 2].state == core::ResultState::ok;
 }
 }  // namespace
@@ -133,7 +137,7 @@ void Checker::check_results() {
       check_secrets(fmt::format("the results of {}", workload.id), result.message + result.data_json);
       if (result.state == core::ResultState::deleted) {
         deleted += 1;
-      } else if (deleted > 0 && !is_self_decommission_error(results, index)) {
+      } else if (deleted > 0 && !is_error_after_give_up(results, index)) {
         violate("results_sequence", fmt::format("{}: a result after \"deleted\"", workload.id));
       } else if (result.state == core::ResultState::error) {
         errors += 1;
