@@ -253,7 +253,8 @@ void FakeHub::heal() {
   for (const std::string& url : std::set<std::string, std::less<>>(not_found_)) set_not_found(url, false);
   for (const std::string& url : std::set<std::string, std::less<>>(corrupt_)) set_corrupt(url, false);
   for (const std::string& url : std::set<std::string, std::less<>>(md5_mismatch_)) set_md5_mismatch(url, false);
-  while (!status_by_url_.empty()) set_status(status_by_url_.begin()->first, 0);
+  // A copy of the key: set_status erases the entry, and the trace needs the URL after that.
+  while (!status_by_url_.empty()) set_status(std::string(status_by_url_.begin()->first), 0);
   if (status_all_ != 0) set_status_all(0);
   assert(!down_ && latency_ms_ == 0 && not_found_.empty() && corrupt_.empty() && md5_mismatch_.empty());
   assert(status_by_url_.empty() && status_all_ == 0);
