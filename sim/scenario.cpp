@@ -589,6 +589,7 @@ class Loader {
     } else if (action == "delete") {
       spec.kind = StepKind::remove;
       read_delete_target(step, spec);
+      spec.if_possible = step.boolean_or("if_live", false);
     } else if (action == "advance") {
       spec.kind = StepKind::advance;
       (void)step.duration("advance");
@@ -602,6 +603,7 @@ class Loader {
       spec.kind = StepKind::crash;
       spec.workload = step.text("crash");
       if (!is_workload_id(spec.workload)) fail(step.at("crash"), "expected a workload id like \"10-1\"");
+      spec.if_possible = step.boolean_or("if_running", false);
     } else {
       spec.kind = action == "reboot" ? StepKind::reboot : StepKind::restart_daemon;
       spec.node = step.text(action);

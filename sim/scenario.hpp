@@ -126,6 +126,10 @@ struct StepSpec {
   std::string workload;           // delete (one workload), crash
   std::string node;               // restart_daemon, reboot
   FaultSpec fault;                // fault, heal
+  // crash with "if_running", delete with "if_live": a step a generated scenario cannot time
+  // exactly; when the container is not running (or the workload already ended) it is skipped and
+  // traced, not a failure.
+  bool if_possible = false;
   std::string note;
   std::string path;
 };

@@ -271,7 +271,8 @@ class Runner {
     for (const std::string& id : ids) {
       record("step", fmt::format("action=delete workload={}{}", id, note_field(step.note)));
       const core::Status deleted = world_.explorer().request_delete(id);
-      if (!deleted) step_failed(step, "the explorer takes the delete of " + id, deleted.error());
+      if (!deleted && step.if_possible) record("step_skipped", fmt::format("action=delete workload={}", id));
+      if (!deleted && !step.if_possible) step_failed(step, "the explorer takes the delete of " + id, deleted.error());
     }
   }
 
@@ -279,8 +280,10 @@ class Runner {
     record("step", fmt::format("action=crash workload={}{}", step.workload, note_field(step.note)));
     const std::optional<std::string> node_id = world_.explorer().node_of(step.workload);
     const std::size_t index = node_id ? world_.find_node(*node_id) : world_.node_count();
+    const core::Status crashed = index < world_.node_count() ? world_.node(index).runtime->crash(step.workload)
+                                                             : core::Status{core::Error{"not delivered"}};
+    if (!crashed && step.if_possible) return record("step_skipped", fmt::format("action=crash workload={}", step.workload));
     if (index >= world_.node_count()) return step_failed(step, "a delivered workload " + step.workload, "none");
-    const core::Status crashed = world_.node(index).runtime->crash(step.workload);
     if (!crashed) step_failed(step, "container " + step.workload + " running", crashed.error());
   }
 
