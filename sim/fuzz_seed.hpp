@@ -29,3 +29,22 @@ struct SeedResult {
 };
 
 }  // namespace zsim::sim
+
+#include "sim/scenario.hpp"
+#include "sim/scenario_runner.hpp"
+
+namespace zsim::sim {
+
+// The property a failed check stands for: "property X" is X; an expectation the swarm wrote is
+// named by what it expects ("exact_error" for an invalid reservation's error, "valid_ends_ok");
+// any other check by its kind ("expect.trace", "steps").
+std::string failure_property(const Scenario& scenario, const CheckFailure& failure);
+
+// Runs a (generated) scenario and reduces the run to a SeedResult: the first failure, if any,
+// and the coverage counts.
+SeedResult run_fuzz_seed(const Scenario& scenario, const std::string& profile = "");
+
+// True when running the scenario fails with that property (the shrinker's test).
+bool fails_with(const Scenario& scenario, const std::string& property);
+
+}  // namespace zsim::sim
