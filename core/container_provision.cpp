@@ -298,6 +298,13 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
     container.mount = *mount;
     container.mounted = true;
   }
+  // The container was provisioned from this flist, so the cache holds it: a restore never waits
+  // for the hub, and a hub that fails now cannot decommission a container that runs well (a
+  // fuzz seed found a running container orphaned that way: decommissioned before it was attached).
+  if (const std::optional<std::string> cached = flists_.cached(container.reservation.flist)) {
+    ports_.events.record("flist_cache", fmt::format("url={} source=cache-restore", container.reservation.flist));
+    return restore_attach(workload.id, decode_flist(*cached));
+  }
   std::weak_ptr<bool> alive = alive_;
   flists_.fetch(container.reservation.flist, [this, alive, id = workload.id](Expected<std::string> bytes) {
     if (alive.expired() || !has(id)) return;

@@ -35,6 +35,9 @@ class FlistCache {
   // for the .md5 request), "flist <url> is not reachable and not cached",
   // "flist <url> does not match its md5 (want X, got Y)".
   void fetch(const std::string& url, Done done);
+  // The copy last fetched for that URL, without asking the hub: what a container restored after
+  // a daemon restart was mounted from (its mount outlived the daemon; the hub has no say in it).
+  std::optional<std::string> cached(const std::string& url) const { return cached_for_url(url); }
   const FlistCacheCounters& counters() const { return counters_; }
 
  private:

@@ -43,7 +43,7 @@ Node::Node(NodeConfig config, NodePorts ports)
       ledger_(config_.totals),
       volumes_(ports.runtime, ports.store, ledger_),
       flists_(ports.hub, ports.store, ports.events),
-      results_(ports.scheduler, ports.explorer, ports.rng, ports.events, identity_, node_id_,
+      results_(ports.scheduler, ports.explorer, ports.rng, ports.events, ports.store, identity_, node_id_,
                [this](const ProvisionResult& result) { on_result_accepted(result); }),
       containers_(ContainerManager::Ports{ports.scheduler, ports.runtime, ports.publisher, ports.store, ports.rng,
                                           ports.events, ports.faults},
@@ -67,6 +67,9 @@ void Node::start() {
   assert(!started_);
   started_ = true;
   ports_.events.record("daemon_start", fmt::format("node={}", node_id_));
+  // The outbox first: a result the stopped daemon signed is sent as it was, and restore() then
+  // sees it pending rather than signing another.
+  results_.resume();
   restore();
   last_resync_ms_ = ports_.scheduler.now_ms();
   schedule_poll(0);

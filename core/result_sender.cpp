@@ -6,6 +6,8 @@
 #include <memory>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "core/result_signing.hpp"
 
 namespace zsim::core {
@@ -19,13 +21,30 @@ std::string_view to_string(ResultState state) {
   return "unknown";
 }
 
-ResultSender::ResultSender(Scheduler& scheduler, Explorer& explorer, Rng& rng, EventLog& events,
+namespace {
+
+constexpr std::string_view outbox_prefix = "results/";
+// A node holds a bounded number of workloads; its outbox cannot hold more than a few results each.
+constexpr std::size_t outbox_entries_max = 1'000'000;
+
+std::string outbox_record(const ProvisionResult& result, std::int64_t first_attempt_ms) {
+  return nlohmann::json{{"workload_id", result.workload_id}, {"state", static_cast<int>(result.state)},
+                        {"message", result.message},         {"data_json", result.data_json},
+                        {"epoch_s", result.epoch_s},         {"node_id", result.node_id},
+                        {"signature_hex", result.signature_hex}, {"first_attempt_ms", first_attempt_ms}}
+      .dump();
+}
+
+}  // namespace
+
+ResultSender::ResultSender(Scheduler& scheduler, Explorer& explorer, Rng& rng, EventLog& events, Store& store,
                            const Identity& identity, std::string node_id,
                            std::function<void(const ProvisionResult&)> accepted)
     : scheduler_(scheduler),
       explorer_(explorer),
       rng_(rng),
       events_(events),
+      store_(store),
       identity_(identity),
       node_id_(std::move(node_id)),
       accepted_(std::move(accepted)) {}
@@ -48,12 +67,44 @@ void ResultSender::send(const std::string& workload_id, ResultState state, std::
   entry.result.epoch_s = scheduler_.now_ms() / 1000;
   sign_result(identity_, entry.result);
   entry.first_attempt_ms = scheduler_.now_ms();
+  // Zero-padded, so that the Store's byte order is the order of sending.
+  entry.key = fmt::format("{}{}/{:020}-{:010}", outbox_prefix, workload_id, scheduler_.now_ms(), sequence_++);
+  store_.put(entry.key, outbox_record(entry.result, entry.first_attempt_ms));
+  counters_.submitted += 1;
+  events_.record("result_queued", fmt::format("workload={} state={}", workload_id, to_string(state)));
+  enqueue(std::move(entry));
+}
+
+void ResultSender::enqueue(Entry entry) {
+  const std::string workload_id = entry.result.workload_id;
   Queue& queue = queues_[workload_id];
   assert(queue.entries.size() < queue_per_workload_max);
   queue.entries.push_back(std::move(entry));
-  counters_.submitted += 1;
-  events_.record("result_queued", fmt::format("workload={} state={}", workload_id, to_string(state)));
   if (!queue.in_flight && !queue.retry_scheduled) submit_head(workload_id);
+}
+
+void ResultSender::resume() {
+  assert(queues_.empty());
+  const std::vector<std::string> keys = store_.keys(outbox_prefix);
+  assert(keys.size() <= outbox_entries_max);
+  for (const std::string& key : keys) {
+    const std::optional<std::string> text = store_.get(key);
+    assert(text.has_value());
+    const nlohmann::json record = nlohmann::json::parse(*text);
+    Entry entry;
+    entry.key = key;
+    entry.result.workload_id = record.at("workload_id").get<std::string>();
+    entry.result.state = static_cast<ResultState>(record.at("state").get<int>());
+    entry.result.message = record.at("message").get<std::string>();
+    entry.result.data_json = record.at("data_json").get<std::string>();
+    entry.result.epoch_s = record.at("epoch_s").get<std::int64_t>();
+    entry.result.node_id = record.at("node_id").get<std::string>();
+    entry.result.signature_hex = record.at("signature_hex").get<std::string>();
+    entry.first_attempt_ms = record.at("first_attempt_ms").get<std::int64_t>();
+    events_.record("result_resumed", fmt::format("workload={} state={}", entry.result.workload_id,
+                                                 to_string(entry.result.state)));
+    enqueue(std::move(entry));
+  }
 }
 
 bool ResultSender::pending(const std::string& workload_id, ResultState state) const {
@@ -94,12 +145,14 @@ void ResultSender::on_submitted(const std::string& workload_id, const Status& st
   if (status.ok()) {
     counters_.accepted += 1;
     const ProvisionResult result = std::move(head.result);
+    store_.erase(head.key);
     queue.entries.pop_front();
     accepted_(result);
   } else if (scheduler_.now_ms() - head.first_attempt_ms >= give_up_after_ms) {
     counters_.given_up += 1;
     events_.record("result_given_up", fmt::format("workload={} state={} error={}", workload_id,
                                                   to_string(head.result.state), status.error()));
+    store_.erase(head.key);
     queue.entries.pop_front();
   } else {
     // Jitter of up to a quarter of the interval keeps many nodes from retrying in lockstep.

@@ -2,6 +2,11 @@
 // Sends signed results to the explorer. Results of one workload go out in order (an error before
 // its "deleted"); a submission the explorer does not take is retried with exponential backoff
 // (500 ms doubling, at most 15 s between tries) and given up after 3 minutes, as zos did.
+// Every result waiting to be taken is kept in the Store ("results/<workload>/<sequence>") until
+// the explorer takes it, and a new daemon sends those first, the very same signed bytes: a daemon
+// that stops while a submission is in flight cannot know whether it landed, and sending the same
+// result again is harmless (the explorer keeps one result per workload), where a second, newly
+// signed "deleted" would be another result.
 
 #include <cstdint>
 #include <deque>
@@ -30,8 +35,10 @@ class ResultSender {
   static constexpr std::size_t queue_per_workload_max = 8;
 
   // accepted(result) runs when the explorer took a result.
-  ResultSender(Scheduler& scheduler, Explorer& explorer, Rng& rng, EventLog& events, const Identity& identity,
-               std::string node_id, std::function<void(const ProvisionResult&)> accepted);
+  ResultSender(Scheduler& scheduler, Explorer& explorer, Rng& rng, EventLog& events, Store& store,
+               const Identity& identity, std::string node_id, std::function<void(const ProvisionResult&)> accepted);
+  // Sends what a stopped daemon left in the outbox, in its order; call once, at start.
+  void resume();
   ~ResultSender();
   ResultSender(const ResultSender&) = delete;
   ResultSender& operator=(const ResultSender&) = delete;
@@ -46,6 +53,7 @@ class ResultSender {
  private:
   struct Entry {
     ProvisionResult result;
+    std::string key;  // Its place in the Store's outbox.
     std::int64_t first_attempt_ms = 0;
     std::int64_t backoff_ms = backoff_initial_ms;
   };
@@ -56,16 +64,19 @@ class ResultSender {
     bool retry_scheduled = false;
   };
   void submit_head(const std::string& workload_id);
+  void enqueue(Entry entry);
   void on_submitted(const std::string& workload_id, const Status& status);
 
   Scheduler& scheduler_;
   Explorer& explorer_;
   Rng& rng_;
   EventLog& events_;
+  Store& store_;
   const Identity& identity_;
   std::string node_id_;
   std::function<void(const ProvisionResult&)> accepted_;
   std::map<std::string, Queue> queues_;
+  std::uint64_t sequence_ = 0;  // Orders the outbox keys of one millisecond.
   ResultSenderCounters counters_;
   // Callbacks from the explorer may arrive after this object is gone (a daemon restart destroys
   // the node); they hold this token weakly and do nothing once it has expired.

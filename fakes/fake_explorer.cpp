@@ -285,6 +285,15 @@ std::optional<std::string> FakeExplorer::rejection(const core::ProvisionResult& 
   return std::nullopt;
 }
 
+namespace {
+
+bool same_result(const core::ProvisionResult& a, const core::ProvisionResult& b) {
+  return a.workload_id == b.workload_id && a.state == b.state && a.message == b.message && a.data_json == b.data_json &&
+         a.epoch_s == b.epoch_s && a.node_id == b.node_id && a.signature_hex == b.signature_hex;
+}
+
+}  // namespace
+
 void FakeExplorer::answer_submit(const core::ProvisionResult& result, const std::function<void(core::Status)>& done) {
   const std::string fields = fmt::format("workload={} node={} state={}", trace_value(result.workload_id),
                                          trace_value(result.node_id), to_string(result.state));
@@ -302,6 +311,15 @@ void FakeExplorer::answer_submit(const core::ProvisionResult& result, const std:
   }
   Entry* entry = find(result.workload_id);
   assert(entry != nullptr);
+  // The explorer keeps one result per workload and a POST overwrites it, so the same signed result
+  // sent twice (a daemon restarted while its first submit was in flight re-sends it from its
+  // cache) is stored once; the history kept here for the checker must not show it twice.
+  if (!entry->results.empty() && same_result(entry->results.back(), result)) {
+    counts_.results_duplicate += 1;
+    record("explorer_result", fmt::format("{} outcome=duplicate results={}", fields, entry->results.size()));
+    done(core::Status{});
+    return;
+  }
   assert(entry->results.size() < results_per_workload_max);
   entry->results.push_back(result);
   counts_.results_accepted += 1;

@@ -39,6 +39,7 @@ struct ExplorerCounts {
   std::uint64_t polls = 0;
   std::uint64_t polls_failed = 0;
   std::uint64_t results_accepted = 0;
+  std::uint64_t results_duplicate = 0;  // The same signed result again: stored once.
   std::uint64_t results_rejected = 0;  // Bad signature, unknown workload or node, wrong node.
   std::uint64_t submissions_failed = 0;  // Down or an injected submission failure.
   std::uint64_t deletes_requested = 0;

@@ -23,7 +23,10 @@ class MemoryStore final : public core::Store {
   // A bound on the keys held: a node that caches more than this has a runaway loop.
   static constexpr std::size_t keys_max = std::size_t{1} << 22;
   // The prefixes a reboot keeps: core/volume_manager.cpp's volumes, core/flist_cache.cpp's flists.
-  static constexpr std::array<std::string_view, 3> reboot_survivor_prefixes = {"volume/", "flist/", "flist-url/"};
+  // The result outbox ("results/") is on the node's disk too: a result signed before a reboot is
+  // still sent after it, the same bytes, rather than a second, different one.
+  static constexpr std::array<std::string_view, 4> reboot_survivor_prefixes = {"volume/", "flist/", "flist-url/",
+                                                                               "results/"};
   static bool survives_reboot(std::string_view key);
 
   void put(const std::string& key, std::string value) override;

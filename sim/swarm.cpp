@@ -223,12 +223,14 @@ class SwarmBuilder {
     reservation.workloads.push_back(container_workload(reservation, user, node, *host, with_volume, invalid));
     const std::int64_t end_ms = created_ms + reservation.paid_after_ms + reservation.duration_ms;
     busy_until_ms_[{user, node}][*host] = end_ms + ip_quarantine_ms;
-    add_expectation(reservation, node, invalid);
     StepSpec deliver;
     deliver.kind = StepKind::deliver;
     deliver.reservation = reservation.id;
     add_step(created_ms, deliver);
-    if (prng_.chance(1, 10)) add_delete(reservation, created_ms);
+    // A reservation deleted before its node saw it ends with "deleted" alone, so one that is
+    // deleted at all gets no expectation of its own result (the properties still judge it).
+    const bool deleted = prng_.chance(1, 10) && add_delete(reservation, created_ms);
+    add_expectation(reservation, node, deleted ? Invalid::none : invalid, deleted);
     containers_.push_back({created_ms, fmt::format("{}-{}", reservation.id, reservation.workloads.size())});
     scenario_.reservations.push_back(std::move(reservation));
   }
@@ -244,22 +246,23 @@ class SwarmBuilder {
     return volume;
   }
 
-  void add_delete(const ReservationSpec& reservation, std::int64_t created_ms) {
+  bool add_delete(const ReservationSpec& reservation, std::int64_t created_ms) {
     const std::int64_t at_ms = created_ms + reservation.paid_after_ms + 30'000 +
                                static_cast<std::int64_t>(prng_.below(static_cast<std::uint64_t>(reservation.duration_ms / 2)));
-    if (at_ms > duration_ms()) return;
+    if (at_ms > duration_ms()) return false;
     StepSpec remove;
     remove.kind = StepKind::remove;
     remove.reservation = reservation.id;
     remove.if_possible = true;
     add_step(at_ms, remove);
+    return true;
   }
 
   WorkloadSpec container_workload(const ReservationSpec& reservation, std::uint32_t user, std::size_t node,
                                   std::uint32_t host, bool with_volume, Invalid invalid);
   std::string apply_invalid(Invalid invalid, json& payload, WorkloadSpec& container, std::uint32_t user, std::size_t node);
   void add_endpoints(json& payload, const std::string& workload_id);
-  void add_expectation(const ReservationSpec& reservation, std::size_t node, Invalid invalid);
+  void add_expectation(const ReservationSpec& reservation, std::size_t node, Invalid invalid, bool deleted);
   void add_fault_steps();
   void add_fault_window(const SwarmFault& fault, std::int64_t start_ms, std::int64_t length_ms);
   void add_crash_steps();
@@ -370,7 +373,7 @@ void SwarmBuilder::add_endpoints(json& payload, const std::string& workload_id) 
 // when nothing of the swarm can refuse it: no fault that breaks provisioning, and a node whose
 // totals hold every valid reservation made for it so far (capacity is never counted as released,
 // so "room" is certain, not hoped for).
-void SwarmBuilder::add_expectation(const ReservationSpec& reservation, std::size_t node, Invalid invalid) {
+void SwarmBuilder::add_expectation(const ReservationSpec& reservation, std::size_t node, Invalid invalid, bool deleted) {
   const std::string workload = fmt::format("{}-{}", reservation.id, reservation.workloads.size());
   Check check;
   check.kind = CheckKind::result;
@@ -384,7 +387,7 @@ void SwarmBuilder::add_expectation(const ReservationSpec& reservation, std::size
     const Capacity after{used.cpu + pending_need_.cpu, used.memory_mib + pending_need_.memory_mib,
                          used.ssd_mib + pending_need_.ssd_mib, used.hdd_mib + pending_need_.hdd_mib};
     used = after;
-    if (faults_.may_refuse_valid || !after.fits_in(scenario_.nodes[node].totals)) {
+    if (deleted || faults_.may_refuse_valid || !after.fits_in(scenario_.nodes[node].totals)) {
       pending_need_ = {};
       return;
     }
