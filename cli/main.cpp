@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   zsim::cli::add_validate_command(app, exit_code);
   zsim::cli::add_sim_command(app, exit_code);
   zsim::cli::add_run_command(app, exit_code);
+  zsim::cli::add_fuzz_command(app, exit_code);
 
   // CLI11 reports a mistyped command as "A subcommand is required"; name it instead.
   const auto known = [&app](const char* name) {
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
     return false;
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
-    std::fprintf(stderr, "zsim: unknown command '%s' (commands: validate, sim, run; see zsim --help)\n", argv[1]);
+    std::fprintf(stderr, "zsim: unknown command '%s' (commands: validate, sim, run, fuzz; see zsim --help)\n", argv[1]);
     return 2;
   }
   try {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cassert>
 #include <charconv>
 
 namespace zsim::sim {
@@ -35,6 +36,30 @@ core::Expected<std::int64_t> parse_duration_ms(std::string_view text) {
     position = unit_end;
   }
   return total_ms;
+}
+
+}  // namespace zsim::sim
+
+namespace zsim::sim {
+
+std::string format_duration(std::int64_t duration_ms) {
+  assert(duration_ms >= 0);
+  if (duration_ms == 0) return "0s";
+  struct Unit {
+    const char* name;
+    std::int64_t ms;
+  };
+  static constexpr Unit units[] = {{"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}, {"ms", 1}};
+  std::string text;
+  std::int64_t left_ms = duration_ms;
+  for (const Unit& unit : units) {
+    const std::int64_t amount = left_ms / unit.ms;
+    if (amount == 0) continue;
+    text += fmt::format("{}{}", amount, unit.name);
+    left_ms -= amount * unit.ms;
+  }
+  assert(left_ms == 0 && !text.empty());
+  return text;
 }
 
 }  // namespace zsim::sim

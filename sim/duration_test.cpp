@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <vector>
+
 namespace zsim::sim {
 namespace {
 
@@ -20,6 +23,27 @@ TEST(Duration, RefusesWhatIsNotADuration) {
     const core::Expected<std::int64_t> parsed = parse_duration_ms(text);
     ASSERT_FALSE(parsed.ok()) << text;
     EXPECT_NE(parsed.error().find("invalid duration"), std::string::npos) << text;
+  }
+}
+
+TEST(Duration, FormatsInTheShortestSumOfUnits) {
+  EXPECT_EQ(format_duration(0), "0s");
+  EXPECT_EQ(format_duration(500), "500ms");
+  EXPECT_EQ(format_duration(1500), "1s500ms");
+  EXPECT_EQ(format_duration(5'400'000), "1h30m");
+  EXPECT_EQ(format_duration(86'400'000 + 1), "1d1ms");
+}
+
+TEST(Duration, FormatThenParseIsTheIdentity) {
+  // Values of every magnitude: each unit boundary, its neighbours, and a multiplicative walk to the top.
+  std::vector<std::int64_t> values{0, 1, 999, 1000, 1001, 59'999, 60'000, 3'599'999, 3'600'000, 86'399'999,
+                                   86'400'000, INT64_MAX / 4};
+  for (std::int64_t value = 7; value < INT64_MAX / 40; value = value * 10 + 3) values.push_back(value);
+  for (const std::int64_t value : values) {
+    const std::string text = format_duration(value);
+    const core::Expected<std::int64_t> parsed = parse_duration_ms(text);
+    ASSERT_TRUE(parsed.ok()) << text;
+    EXPECT_EQ(parsed.value(), value) << text;
   }
 }
 

@@ -194,6 +194,10 @@ std::string CountRange::describe() const {
   return fmt::format("{}..{}", min, max);
 }
 
+std::string scenario_flist_body(const core::FlistImage& image) {
+  return fmt::format("metadata of {} ({} MiB)", image.name, image.size_mib);
+}
+
 std::string format_offset(std::int64_t offset_ms) {
   const char* sign = offset_ms < 0 ? "-" : "+";
   const std::int64_t magnitude = offset_ms < 0 ? -offset_ms : offset_ms;
@@ -393,7 +397,7 @@ class Loader {
         }
         environment.finish();
       }
-      spec.image.body = fmt::format("metadata of {} ({} MiB)", spec.image.name, spec.image.size_mib);
+      spec.image.body = scenario_flist_body(spec.image);
       if (flist.has("program")) spec.program = read_program(flist.get("program"), flist.at("program"));
       if (flist.has("faults")) read_flist_faults(flist.array("faults"), flist.at("faults"), spec);
       flist.finish();
@@ -654,6 +658,7 @@ class Loader {
       }
     }
     if (kind == "clock.step" && healing) fail(step.at(action), "a clock step cannot be healed");
+    if (kind == "buggify") fault.point = read_fault_point(step);  // A heal switches that one point off.
     if (healing) return;
     if (kind == "hub.slow" || kind == "redis.slow" || kind == "explorer.slow" || kind == "runtime.mount_latency") {
       fault.latency_ms = step.duration("latency");
@@ -667,17 +672,20 @@ class Loader {
         fault.count = step.unsigned_number("count", 1'000'000);
       }
     } else if (kind == "buggify") {
-      const std::string point = step.text("point");
-      if (point != "container.mount" && point != "container.start") {
-        fail(step.at("point"), "expected \"container.mount\" or \"container.start\"");
-      }
-      fault.point = point;
       read_rate(step, "rate", fault);
     } else if (kind == "clock.step") {
       fault.by_ms = step.duration("by");
     } else if (kind == "hub.status") {
       fault.status = read_http_status(step, "status");
     }
+  }
+
+  static std::string read_fault_point(Object& step) {
+    const std::string point = step.text("point");
+    if (point != "container.mount" && point != "container.start") {
+      fail(step.at("point"), "expected \"container.mount\" or \"container.start\"");
+    }
+    return point;
   }
 
   // hub.status: one flist of "flists" (its .md5 too), or, without "flist", every request.

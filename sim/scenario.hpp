@@ -227,6 +227,10 @@ struct Scenario {
 core::Expected<Scenario> load_scenario_file(const std::string& path);
 core::Expected<Scenario> load_scenario_text(std::string_view text, const std::string& file);
 
+// The flist's metadata body as the hub serves it: derived from the name and size, so a file need
+// not (and cannot) spell it out, and a generated scenario written to a file keeps its md5.
+std::string scenario_flist_body(const core::FlistImage& image);
+
 // Times in scenario messages: "+mm:ss.mmm" from the start (minutes may pass 59).
 std::string format_offset(std::int64_t offset_ms);
 std::string_view to_string(CheckKind kind);

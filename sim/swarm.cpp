@@ -160,7 +160,7 @@ class SwarmBuilder {
       flist.image.size_mib = 64 + prng_.below(512);
       flist.image.entrypoint = kind.entrypoint;
       flist.image.environment = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
-      flist.image.body = fmt::format("metadata of {} {}", kind.name, prng_.next_u64());
+      flist.image.body = scenario_flist_body(flist.image);
       flist.program = program_for(kind.name);
       scenario_.flists.push_back(std::move(flist));
     }
