@@ -11,6 +11,7 @@
 
 #include "core/container_manager_internal.hpp"
 #include "core/flist_image.hpp"
+#include "core/md5.hpp"
 
 namespace zsim::core {
 
@@ -173,7 +174,9 @@ void ContainerManager::remount_and_start(const std::string& workload_id) {
   flists_.fetch(container.reservation.flist, [this, alive, workload_id](Expected<std::string> bytes) {
     if (alive.expired() || !has(workload_id)) return;
     if (!bytes) return self_decommission(workload_id, "error starting container: " + bytes.error());
-    const RootDisk disk = root_disk(containers_.at(workload_id)->reservation);
+    Container& remounting = *containers_.at(workload_id);
+    remounting.flist_md5 = md5_hex(bytes.value());
+    const RootDisk disk = root_disk(remounting.reservation);
     ports_.runtime.mount_flist(workload_id, bytes.value(), disk.size_mib, disk.type,
                                [this, alive, workload_id](Expected<std::string> mount) {
                                  if (alive.expired()) return;
@@ -216,7 +219,19 @@ void ContainerManager::self_decommission(const std::string& workload_id, std::st
   ports_.events.record("self_decommission", fmt::format("workload={} reason={}", workload_id, quote_for_event(message)));
   container.self_decommission = true;
   container.failure_message = std::move(message);
+  if (container.state == Container::State::restoring) adopt_for_teardown(container);
   teardown(workload_id, /*graceful=*/false);
+}
+
+// A restore that fails before it attached still owns the process that outlived the daemon: attach
+// to it so the teardown kills and removes it, as reap() does for an unfinished provision (a fuzz
+// seed found the process left running, its mount busy, after a restore failed).
+void ContainerManager::adopt_for_teardown(Container& container) {
+  assert(container.state == Container::State::restoring && !container.started);
+  if (!container.observer) container.observer = std::make_unique<Observer>(*this, container.workload.id);
+  const bool running = ports_.runtime.attach(container.workload.id, *container.observer).ok();
+  container.started = true;  // So that finish() removes whatever exited under this name.
+  container.exited = !running;
 }
 
 void ContainerManager::decommission(const std::string& workload_id, Done done) {

@@ -116,6 +116,7 @@ class ContainerManager {
   Expected<std::vector<std::pair<std::string, std::string>>> decrypt_secrets(
       const Workload& workload, const ContainerReservation& reservation) const;
   Expected<ContainerSpec> build_spec(const Container& container) const;
+  void adopt_for_teardown(Container& container);
   void restore_attach(const std::string& workload_id, const Expected<FlistImage>& image);
   void reap(const std::string& workload_id);
   void remember_mount(const Container& container);

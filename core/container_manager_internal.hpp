@@ -21,6 +21,7 @@ struct ContainerManager::Container {
   std::string image_entrypoint;
   std::vector<std::pair<std::string, std::string>> image_environment;
   std::string mount;
+  std::string flist_md5;  // Of the flist bytes the mount was made from (what a restore re-reads).
   std::string data_json;
   CapacityUsage need;
   State state = State::provisioning;

@@ -8,6 +8,7 @@
 
 #include "core/container_manager_internal.hpp"
 #include "core/flist_image.hpp"
+#include "core/md5.hpp"
 #include "core/secret_env.hpp"
 #include "core/shell_words.hpp"
 
@@ -112,6 +113,7 @@ void ContainerManager::step_mount(const std::string& workload_id, std::string fl
   container.image_entrypoint = image.value().entrypoint;
   container.image_environment = image.value().environment;
   if (ports_.faults.fire("container.mount")) return fail(workload_id, "failed to mount flist: injected fault");
+  container.flist_md5 = md5_hex(flist_bytes);
   const RootDisk disk = root_disk(container.reservation);
   std::weak_ptr<bool> alive = alive_;
   ports_.runtime.mount_flist(workload_id, flist_bytes, disk.size_mib, disk.type,
@@ -249,13 +251,18 @@ namespace zsim::core {
 
 namespace {
 std::string mount_key(const std::string& workload_id) { return "container-mount/" + workload_id; }
+std::string mount_flist_key(const std::string& workload_id) { return "container-flist/" + workload_id; }
 }  // namespace
 
 void ContainerManager::remember_mount(const Container& container) {
   ports_.store.put(mount_key(container.workload.id), container.mount);
+  if (!container.flist_md5.empty()) ports_.store.put(mount_flist_key(container.workload.id), container.flist_md5);
 }
 
-void ContainerManager::forget_mount(const std::string& workload_id) { ports_.store.erase(mount_key(workload_id)); }
+void ContainerManager::forget_mount(const std::string& workload_id) {
+  ports_.store.erase(mount_key(workload_id));
+  ports_.store.erase(mount_flist_key(workload_id));
+}
 
 // After a daemon restart the node's cache still lists the container: take back its capacity and
 // address, then re-attach to it if it still runs, or start it again on a fresh mount if it died
@@ -269,6 +276,14 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
   container.state = Container::State::restoring;
   containers_.emplace(workload.id, std::move(owned));
   ports_.events.record("restore_start", fmt::format("workload={}", workload.id));
+  // What outlived the daemon is known before anything can fail, so that a restore that fails
+  // tears down the mount and the namespace too (self_decommission reaps the process).
+  const std::optional<std::string> mount = ports_.store.get(mount_key(workload.id));
+  if (mount) {
+    container.mount = *mount;
+    container.mounted = true;
+  }
+  container.namespace_joined = true;
   Expected<ContainerReservation> parsed = parse_container_text(workload.payload_json);
   assert(parsed.ok());  // It was provisioned from this very payload.
   container.reservation = std::move(parsed).value();
@@ -292,16 +307,14 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
   if (const Status joined = ports_.runtime.join_network(workload.id, connection.public_ip6); !joined) {
     return self_decommission(workload.id, joined.error());
   }
-  container.namespace_joined = true;
-  const std::optional<std::string> mount = ports_.store.get(mount_key(workload.id));
-  if (mount) {
-    container.mount = *mount;
-    container.mounted = true;
-  }
   // The container was provisioned from this flist, so the cache holds it: a restore never waits
   // for the hub, and a hub that fails now cannot decommission a container that runs well (a
   // fuzz seed found a running container orphaned that way: decommissioned before it was attached).
-  if (const std::optional<std::string> cached = flists_.cached(container.reservation.flist)) {
+  const std::optional<std::string> mounted_from = ports_.store.get(mount_flist_key(workload.id));
+  std::optional<std::string> cached = mounted_from ? flists_.cached_content(*mounted_from) : std::nullopt;
+  if (cached) container.flist_md5 = *mounted_from;
+  if (!cached) cached = flists_.cached(container.reservation.flist);
+  if (cached) {
     ports_.events.record("flist_cache", fmt::format("url={} source=cache-restore", container.reservation.flist));
     return restore_attach(workload.id, decode_flist(*cached));
   }

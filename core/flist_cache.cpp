@@ -48,6 +48,11 @@ std::optional<std::string> FlistCache::cached_for_url(const std::string& url) co
   return store_.get(content_key(*md5));
 }
 
+std::optional<std::string> FlistCache::cached_content(const std::string& md5) const {
+  if (!is_md5_hex(md5)) return std::nullopt;
+  return store_.get(content_key(md5));
+}
+
 void FlistCache::fetch(const std::string& url, Done done) {
   assert(!url.empty());
   std::weak_ptr<bool> alive = alive_;

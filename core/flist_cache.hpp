@@ -38,6 +38,9 @@ class FlistCache {
   // The copy last fetched for that URL, without asking the hub: what a container restored after
   // a daemon restart was mounted from (its mount outlived the daemon; the hub has no say in it).
   std::optional<std::string> cached(const std::string& url) const { return cached_for_url(url); }
+  // The cached copy with this md5: the very bytes a container was mounted from, even when the URL
+  // has since been fetched again with other content (a corrupt copy must not replace them).
+  std::optional<std::string> cached_content(const std::string& md5) const;
   const FlistCacheCounters& counters() const { return counters_; }
 
  private:

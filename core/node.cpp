@@ -98,15 +98,21 @@ void Node::restore() {
   volumes_.restore();
   containers_.reap_unfinished();
   for (Cached& cached : restored) {
-    const Workload& workload = cached.workload;
+    // Cached before it is restored: a restore that fails at once decommissions the workload from
+    // inside restore(), and that must forget the entry rather than find nothing and leave it for
+    // the expiry scan to decommission (and answer "deleted") a second time (a fuzz seed found it).
+    const std::string workload_id = cached.workload.id;
+    const auto [entry, inserted] = cache_.emplace(workload_id, std::move(cached));
+    assert(inserted);
+    const Workload workload = entry->second.workload;
     if (workload.type == WorkloadType::network_resource) {
       const Expected<NetworkResource> network = parse_network_resource(workload.payload_json);
       assert(network.ok());
       (void)networks_.install(workload.id, network.value());
     } else if (workload.type == WorkloadType::container) {
-      containers_.restore(workload, cached.data_json);
+      const std::string data_json = entry->second.data_json;  // The entry may go during the call.
+      containers_.restore(workload, data_json);
     }
-    cache_.emplace(workload.id, std::move(cached));
   }
   report_capacity();
 }
