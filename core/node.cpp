@@ -11,6 +11,11 @@ namespace zsim::core {
 namespace {
 constexpr std::string_view workload_prefix = "workload/";
 constexpr std::string_view deleted_prefix = "deleted/";
+// A workload this node ended (rolled back, decommissioned, or given up on): never provisioned
+// here again, even when its "deleted" never reached the explorer (the sender gave up) and the
+// explorer lists it for deploy at the next resync (a fuzz seed found it provisioned again, "ok"
+// after its terminal error). "deleted/" says the explorer took the "deleted"; this says we sent it.
+constexpr std::string_view ended_prefix = "ended/";
 // Markers of accepted "deleted" results are kept this long, then pruned: long enough for every
 // poll that was in flight when the explorer took the result to have come back.
 constexpr std::int64_t deleted_marker_keep_ms = 10 * 60'000;
@@ -219,6 +224,7 @@ void Node::process(Job job) {
     return job_done();
   }
   if (ports_.store.get(std::string(deleted_prefix) + workload.id)) return job_done();  // Already gone.
+  if (ports_.store.get(std::string(ended_prefix) + workload.id)) return job_done();    // Ended here.
   if (results_.pending(workload.id, ResultState::deleted)) return job_done();
   provision(workload);
 }
@@ -282,6 +288,7 @@ void Node::failed(const Workload& workload, const std::string& message) {
   counters_.provision_errors += 1;
   results_.send(workload.id, ResultState::error, message, "");
   results_.send(workload.id, ResultState::deleted, message, "");
+  mark_ended(workload.id, workload);
   job_done();
 }
 
@@ -332,6 +339,7 @@ void Node::decommission_deferred(const Workload& workload, const Status& why) {
 }
 
 void Node::decommissioned(const std::string& workload_id) {
+  mark_ended(workload_id);
   forget(workload_id);
   counters_.decommissioned += 1;
   results_.send(workload_id, ResultState::deleted, "", "");
@@ -341,6 +349,7 @@ void Node::decommissioned(const std::string& workload_id) {
 
 void Node::on_self_decommissioned(const std::string& workload_id, const std::string& message) {
   // Not a job: the crash policy acts on its own, between jobs or during one.
+  mark_ended(workload_id);
   forget(workload_id);
   counters_.self_decommissions += 1;
   // zos's DecommissionCached decommissions first (which sends "deleted"), then replies with the
@@ -348,6 +357,22 @@ void Node::on_self_decommissioned(const std::string& workload_id, const std::str
   results_.send(workload_id, ResultState::deleted, message, "");
   results_.send(workload_id, ResultState::error, message, "");
   report_capacity();
+}
+
+// The marker holds the time it may go: once the workload has expired the explorer lists it only
+// for deletion, so it can no longer be provisioned by mistake (and at least the keep time of
+// "deleted/" markers, for workloads without a known expiry).
+void Node::mark_ended(const std::string& workload_id, std::optional<Workload> workload) {
+  if (!workload) {
+    const auto cached = cache_.find(workload_id);
+    if (cached != cache_.end()) workload = cached->second.workload;
+  }
+  std::int64_t keep_until_ms = ports_.scheduler.now_ms() + deleted_marker_keep_ms;
+  if (workload && workload->duration_s > 0 && workload->created_s > 0 &&
+      workload->duration_s < INT64_MAX / 2000 - workload->created_s) {
+    keep_until_ms = std::max(keep_until_ms, (workload->created_s + workload->duration_s) * 1000);
+  }
+  ports_.store.put(std::string(ended_prefix) + workload_id, std::to_string(keep_until_ms));
 }
 
 void Node::on_result_accepted(const ProvisionResult& result) {
@@ -377,6 +402,10 @@ void Node::scan_expired() {
   for (const std::string& key : ports_.store.keys(deleted_prefix)) {
     const std::optional<std::string> at_ms = ports_.store.get(key);
     if (at_ms && now_ms - std::stoll(*at_ms) > deleted_marker_keep_ms) ports_.store.erase(key);
+  }
+  for (const std::string& key : ports_.store.keys(ended_prefix)) {
+    const std::optional<std::string> until_ms = ports_.store.get(key);
+    if (until_ms && now_ms > std::stoll(*until_ms)) ports_.store.erase(key);
   }
   process_next();
   std::weak_ptr<bool> alive = alive_;

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,7 @@ class Node {
   void failed(const Workload& workload, const std::string& message);
   void decommission_deferred(const Workload& workload, const Status& why);
   void decommissioned(const std::string& workload_id);
+  void mark_ended(const std::string& workload_id, std::optional<Workload> workload = std::nullopt);
   void on_self_decommissioned(const std::string& workload_id, const std::string& message);
   void on_result_accepted(const ProvisionResult& result);
   void scan_expired();
