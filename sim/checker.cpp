@@ -84,6 +84,10 @@ void Checker::on_trace_line(std::string_view line) {
     provisioned_[node].erase(std::string(field(parsed->fields, "workload")));
   } else if (parsed->kind == "node_reboot") {
     provisioned_[node].clear();
+  } else if (parsed->kind == "container_exit") {
+    // Stats stop for good once the container's task is gone (zos; docs/ZOS.md, "Stats"), even when
+    // the crash policy starts the process again: the cadence is owed only until the first exit.
+    first_exit_ms_.emplace(std::string(field(parsed->fields, "name")), parsed->time_ms);
   } else if (parsed->kind == "container_start" && field(parsed->fields, "outcome") == "started") {
     // A new incarnation numbers its lines from 1 again: one more restart of the count is allowed
     // on each of its channels (lines of the old incarnation may still be buffered).
@@ -224,7 +228,11 @@ void Checker::check_stats_cadence() {
         results.back().state != core::ResultState::deleted) {
       continue;  // It never ran, or ended by itself: no cadence to hold it to.
     }
-    const std::int64_t ran_s = results.back().epoch_s - results.front().epoch_s;
+    std::int64_t ended_s = results.back().epoch_s;
+    if (const auto exit = first_exit_ms_.find(workload_id); exit != first_exit_ms_.end()) {
+      ended_s = std::min(ended_s, exit->second / 1000);
+    }
+    const std::int64_t ran_s = std::max<std::int64_t>(0, ended_s - results.front().epoch_s);
     const std::int64_t want = ran_s / 2;
     const std::int64_t got = static_cast<std::int64_t>(world_.redis().messages(cadence.address, cadence.channel));
     // The pushers start a little before the ok result and stop at the decommission's first step.

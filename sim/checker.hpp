@@ -66,6 +66,7 @@ class Checker {
     std::string channel;
   };
   std::map<std::string, Cadence> cadences_;
+  std::map<std::string, std::int64_t> first_exit_ms_;  // Per container name: its process's first exit.
   // Per workload on its node: provisioned and not yet released (for "never provisioned twice").
   std::map<std::string, std::set<std::string>> provisioned_;  // node label -> workload ids.
   // Per channel key (address/channel), the last line number seen from each container.

@@ -190,7 +190,11 @@ class Generator {
     const std::uint64_t reservation_id = container.reservation_id;
     std::vector<core::Workload> workloads;
     std::string volume_id;
-    if (prng_.chance(1, 5)) {
+    const Invalid invalid = choose_invalid(slot.setup.ipv4_only);
+    // Only a valid container gets a volume: an invalid one's exact error is pinned, and on a full
+    // node its volume may fail first and the container answer that instead (the provision checks
+    // volumes before secrets, as zos does), which is no bug of the core.
+    if (invalid == Invalid::none && prng_.chance(1, 5)) {
       core::Workload volume = container;
       volume.type = core::WorkloadType::volume;
       volume.id = fmt::format("{}-1", reservation_id);
@@ -201,7 +205,6 @@ class Generator {
     }
     container.type = core::WorkloadType::container;
     container.id = fmt::format("{}-{}", reservation_id, volume_id.empty() ? 1 : 2);
-    const Invalid invalid = choose_invalid(slot.setup.ipv4_only);
     container.payload_json = container_payload(container, user, node, volume_id, invalid);
     if (invalid == Invalid::secret_version) container.version = 7;
     workloads.push_back(container);
@@ -228,9 +231,14 @@ class Generator {
     const FlistKind& kind = flist_kinds[prng_.below(flist_kinds.size())];
     const bool interactive = prng_.chance(1, 7);
     std::string network = fmt::format("net-{}", user);
-    std::uint32_t& host = next_host_[{user, node}];
-    host = host % 250 + 1;
-    std::string ip = fmt::format("10.{}.{}.{}", user, node + 1, host + 1);
+    // Valid containers take .2 to .251 in turn; an invalid one always .253, which no valid one
+    // uses, so that on a dense node an address still taken cannot answer before its pinned error.
+    std::string ip = fmt::format("10.{}.{}.253", user, node + 1);
+    if (invalid == Invalid::none) {
+      std::uint32_t& host = next_host_[{user, node}];
+      host = host % 250 + 1;
+      ip = fmt::format("10.{}.{}.{}", user, node + 1, host + 1);
+    }
     const bool public_ip6 = invalid == Invalid::ipv6_on_ipv4_only || (!world_.node(node).setup.ipv4_only && prng_.chance(1, 10));
     nlohmann::json capacity{{"cpu", 1 + prng_.below(4)},
                             {"memory", 256 * (1 + prng_.below(16))},
