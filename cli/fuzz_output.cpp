@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "sim/scenario.hpp"
+#include "sim/faults.hpp"
 
 namespace zsim::cli {
 
@@ -119,7 +120,7 @@ void print_coverage(const sim::CampaignSummary& summary) {
   const auto& coverage = json.at("coverage");
   const std::vector<std::string> kinds_never = coverage.at("fault_kinds_never");
   const std::vector<std::string> points_never = coverage.at("points_never");
-  const std::size_t kinds_known = sim::fault_kinds().size();
+  const std::size_t kinds_known = sim::swarm_fault_kinds().size();
   fmt::print("coverage: {} of {} fault kinds{}; {} of {} fault points{}; {} trace event kinds\n",
              kinds_known - kinds_never.size(), kinds_known,
              kinds_never.empty() ? "" : fmt::format(" (never: {})", listed(kinds_never)),

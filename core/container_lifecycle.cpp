@@ -272,8 +272,11 @@ void ContainerManager::stop_step(const std::string& workload_id, std::uint32_t s
   Container& container = *containers_.at(workload_id);
   assert(container.state == Container::State::stopping);
   if (sigterms_sent >= policy_.sigterm_tries) return teardown(workload_id, /*graceful=*/false);
-  const Status signalled = ports_.runtime.signal(workload_id, Signal::term);
-  if (!signalled) return finish(workload_id);  // Already gone: not an error.
+  // A lost SIGTERM is one the process never saw: the sequence goes on to the next one, then SIGKILL.
+  if (!ports_.faults.fire("container.sigterm_lost")) {
+    const Status signalled = ports_.runtime.signal(workload_id, Signal::term);
+    if (!signalled) return finish(workload_id);  // Already gone: not an error.
+  }
   std::weak_ptr<bool> alive = alive_;
   container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.sigterm_interval_ms,
                                         [this, alive, workload_id, sigterms_sent] {

@@ -73,6 +73,7 @@ void ContainerManager::step_check(const std::string& workload_id) {
   container.capacity_held = true;
   networks_.join(connection.network_id, connection.ipaddress, workload_id);
   container.network_joined = true;
+  if (ports_.faults.fire("container.network_join")) return fail(workload_id, "failed to join network: injected fault");
   // zos's network join makes the container's namespace, with the pub interface when a public IPv6
   // is asked, before anything is mounted or started (docs/ZOS.md, "Public IPv6").
   if (const Status joined = ports_.runtime.join_network(workload_id, connection.public_ip6); !joined) {
@@ -124,6 +125,9 @@ void ContainerManager::step_mount(const std::string& workload_id, std::string fl
                                mounted.mount = std::move(mount).value();
                                mounted.mounted = true;
                                remember_mount(mounted);
+                               if (ports_.faults.fire("container.mounted")) {
+                                 return fail(workload_id, "failed to prepare the root filesystem: injected fault");
+                               }
                                step_start(workload_id);
                              });
 }

@@ -10,6 +10,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/fault_points.hpp"
 #include "sim/scenario_writer.hpp"
 #include "sim/shrink.hpp"
 
@@ -98,6 +99,8 @@ CampaignSummary summarise(const CampaignOptions& options, const std::vector<std:
   summary.seed_last = options.seed_last;
   summary.shards.push_back(fmt::format("{}/{}", options.shard_index, options.shard_count));
   summary.seeds_planned = seeds.size();
+  for (const core::FaultPointInfo& point : core::fault_points) summary.points_known.emplace_back(point.name);
+  std::sort(summary.points_known.begin(), summary.points_known.end());  // As a merged summary has them.
   for (const SeedOutcome& outcome : outcomes) {
     if (!outcome.ran) continue;
     summary.seeds_run += 1;

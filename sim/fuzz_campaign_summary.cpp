@@ -6,6 +6,7 @@
 #include <cassert>
 #include <set>
 
+#include "sim/faults.hpp"
 #include "sim/scenario.hpp"
 #include "sim/scenario_report.hpp"
 
@@ -20,12 +21,6 @@ int stop_rank(const std::string& stopped) {
   if (stopped == "failures_max") return 2;
   if (stopped == "time_budget") return 1;
   return 0;
-}
-
-std::vector<std::string> known_fault_kinds() {
-  std::vector<std::string> kinds;
-  for (const std::string_view kind : fault_kinds()) kinds.emplace_back(kind);
-  return kinds;
 }
 
 nlohmann::ordered_json failure_json(const CampaignFailure& failure) {
@@ -117,7 +112,7 @@ nlohmann::ordered_json campaign_summary_json(const CampaignSummary& summary) {
       {"seeds_per_second", summary.seeds_per_second},
       {"coverage",
        {{"fault_kinds", summary.fault_kinds},
-        {"fault_kinds_never", never_hit(summary.fault_kinds, known_fault_kinds())},
+        {"fault_kinds_never", never_hit(summary.fault_kinds, swarm_fault_kinds())},
         {"points_hit", summary.points_hit},
         {"points_never", never_hit(summary.points_hit, summary.points_known)},
         {"trace_kinds", summary.trace_kinds}}}};

@@ -23,7 +23,12 @@ void count_coverage(const Scenario& scenario, const ScenarioRun& run, SeedResult
   }
   for (const std::string& line : run.trace_lines) {
     const std::optional<kernel::TraceLineView> parsed = kernel::parse_trace_line(line);
-    if (parsed) result.trace_kinds[std::string(parsed->kind)] += 1;
+    if (!parsed) continue;
+    result.trace_kinds[std::string(parsed->kind)] += 1;
+    if (parsed->kind != "fault_point_fired") continue;
+    const std::string_view fields = parsed->fields;
+    constexpr std::string_view point_key = "point=";
+    if (fields.rfind(point_key, 0) == 0) result.points_hit[std::string(fields.substr(point_key.size()))] += 1;
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/flist_image.hpp"
 #include "core/secret_env.hpp"
+#include "sim/faults.hpp"
 
 namespace zsim::sim {
 
@@ -85,10 +86,12 @@ class Generator {
 
   void choose_faults() {
     if (!options_.faults) return;
-    static const std::array<const char*, 11> kinds{"hub_down",        "hub_slow",      "redis_down",
-                                                   "redis_dropping",  "redis_slow",    "explorer_down",
-                                                   "result_failures", "container_crash", "daemon_restart",
-                                                   "node_reboot",     "fs_daemon"};
+    // Fault kinds by their catalogue names (sim/faults.hpp), and the three node events by the
+    // names of the scenario steps that cause them.
+    static const std::array<const char*, 11> kinds{"hub.down",       "hub.slow",      "redis.down",
+                                                   "redis.dropping", "redis.slow",    "explorer.down",
+                                                   "explorer.result_failures", "crash", "restart_daemon",
+                                                   "reboot",         "fs_daemon.dead"};
     for (const char* kind : kinds) {
       if (prng_.chance(1, 2)) faults_.insert(kind);
     }
@@ -331,9 +334,27 @@ class Generator {
     }
   }
 
-  void window(std::int64_t start_ms, std::int64_t length_ms, std::function<void()> on, std::function<void()> off) {
-    world_.scheduler().at(start_ms, std::move(on));
-    world_.scheduler().at(start_ms + length_ms, std::move(off));
+  // A fault of the catalogue with its numeric parameters by name ("latency_ms", "numerator", ...).
+  static FaultSpec fault_of(std::string kind, std::string target = "",
+                            std::initializer_list<std::pair<std::string_view, std::int64_t>> parameters = {}) {
+    FaultSpec fault;
+    fault.kind = std::move(kind);
+    fault.target = std::move(target);
+    for (const auto& [name, value] : parameters) {
+      assert(value >= 0);
+      if (name == "latency_ms") fault.latency_ms = value;
+      else if (name == "numerator") fault.numerator = static_cast<std::uint64_t>(value);
+      else if (name == "denominator") fault.denominator = static_cast<std::uint64_t>(value);
+      else assert(false && "a parameter fault_of does not know");
+    }
+    return fault;
+  }
+
+  // Injected at start_ms and healed length_ms later, through the catalogue the scenarios use.
+  void fault_window(std::int64_t start_ms, std::int64_t length_ms, FaultSpec fault) {
+    assert(find_fault_kind(fault.kind) != nullptr);
+    world_.scheduler().at(start_ms, [this, fault] { apply_fault(world_, fault, true); });
+    world_.scheduler().at(start_ms + length_ms, [this, fault] { apply_fault(world_, fault, false); });
   }
 
   std::int64_t random_time() {
@@ -354,47 +375,37 @@ class Generator {
 };
 
 void Generator::schedule_faults() {
-  fakes::FakeHub& hub = world_.hub();
-  fakes::FakeRedis& redis = world_.redis();
-  fakes::FakeExplorer& explorer = world_.explorer();
   for (std::uint32_t index = 0; index < 3; index += 1) {
     const std::int64_t length_ms = 10'000 + static_cast<std::int64_t>(prng_.below(120'000));
-    if (enabled("hub_down")) window(random_time(), length_ms, [&hub] { hub.set_down(true); }, [&hub] { hub.set_down(false); });
-    if (enabled("hub_slow")) {
+    if (enabled("hub.down")) fault_window(random_time(), length_ms, fault_of("hub.down"));
+    if (enabled("hub.slow")) {
       const std::int64_t latency_ms = 1000 + static_cast<std::int64_t>(prng_.below(4000));
-      window(random_time(), length_ms, [&hub, latency_ms] { hub.set_latency_ms(latency_ms); }, [&hub] { hub.set_latency_ms(0); });
+      fault_window(random_time(), length_ms, fault_of("hub.slow", "", {{"latency_ms", latency_ms}}));
     }
     const std::string server = faulty_server_;
-    if (enabled("redis_down")) {
-      window(random_time(), length_ms, [&redis, server] { redis.set_down(server, true); },
-             [&redis, server] { redis.set_down(server, false); });
+    if (enabled("redis.down")) fault_window(random_time(), length_ms, fault_of("redis.down", server));
+    if (enabled("redis.dropping")) {
+      fault_window(random_time(), length_ms,
+                   fault_of("redis.dropping", server, {{"numerator", 1}, {"denominator", 100}}));
     }
-    if (enabled("redis_dropping")) {
-      window(random_time(), length_ms, [&redis, server] { redis.set_drop_rate(server, 1, 100); },
-             [&redis, server] { redis.set_drop_rate(server, 0, 1); });
+    if (enabled("redis.slow")) {
+      fault_window(random_time(), length_ms, fault_of("redis.slow", server, {{"latency_ms", 300}}));
     }
-    if (enabled("redis_slow")) {
-      window(random_time(), length_ms, [&redis, server] { redis.set_latency_ms(server, 300); },
-             [&redis, server] { redis.set_latency_ms(server, 0); });
+    if (enabled("explorer.down")) fault_window(random_time(), length_ms, fault_of("explorer.down"));
+    if (enabled("explorer.result_failures")) {
+      fault_window(random_time(), length_ms,
+                   fault_of("explorer.result_failures", "", {{"numerator", 1}, {"denominator", 5}}));
     }
-    if (enabled("explorer_down")) {
-      window(random_time(), length_ms, [&explorer] { explorer.set_down(true); }, [&explorer] { explorer.set_down(false); });
-    }
-    if (enabled("result_failures")) {
-      window(random_time(), length_ms, [&explorer] { explorer.set_submit_failure_rate(1, 5); },
-             [&explorer] { explorer.set_submit_failure_rate(0, 1); });
-    }
-    if (enabled("fs_daemon")) {
+    if (enabled("fs_daemon.dead")) {
       const std::size_t node = prng_.below(world_.node_count());
-      fakes::FakeRuntime& runtime = *world_.node(node).runtime;
-      window(random_time(), length_ms, [&runtime] { runtime.kill_fs_daemon(); }, [&runtime] { runtime.restart_fs_daemon(); });
+      fault_window(random_time(), length_ms, fault_of("fs_daemon.dead", world_.node(node).setup.label));
     }
-    if (enabled("daemon_restart")) {
+    if (enabled("restart_daemon")) {
       const std::size_t node = prng_.below(world_.node_count());
       world_.scheduler().at(random_time(), [this, node] { world_.restart_daemon(node); });
     }
   }
-  if (enabled("container_crash")) {
+  if (enabled("crash")) {
     for (std::int64_t at_ms = world_.now_ms() + 120'000; at_ms < world_.now_ms() + options_.duration_ms; at_ms += 120'000) {
       world_.scheduler().at(at_ms, [this] {
         fakes::FakeRuntime& runtime = *world_.node(prng_.below(world_.node_count())).runtime;
@@ -403,7 +414,7 @@ void Generator::schedule_faults() {
       });
     }
   }
-  if (enabled("node_reboot")) {
+  if (enabled("reboot")) {
     const std::size_t node = prng_.below(world_.node_count());
     const std::int64_t at_ms = random_time();
     world_.scheduler().at(at_ms, [this, node] { world_.reboot_node(node); });
@@ -411,8 +422,7 @@ void Generator::schedule_faults() {
   }
   if (enabled("buggify")) {
     for (std::size_t node = 0; node < world_.node_count(); node += 1) {
-      world_.node(node).faults->enable("container.start", 1, 30);
-      world_.node(node).faults->enable("container.mount", 1, 30);
+      world_.node(node).faults->set_self_activation(true);  // Every point of the core may come on.
     }
   }
   // The liveness phase: every fault heals, so every reservation can reach its end.

@@ -8,9 +8,11 @@
 #include <iterator>
 #include <set>
 
+#include "core/fault_points.hpp"
 #include "core/network_registry.hpp"
 #include "core/reservation.hpp"
 #include "sim/duration.hpp"
+#include "sim/faults.hpp"
 
 namespace zsim::sim {
 
@@ -232,12 +234,11 @@ std::string_view to_string(CheckKind kind) {
 }
 
 const std::vector<std::string_view>& fault_kinds() {
-  static const std::vector<std::string_view> kinds{
-      "hub.down",        "hub.slow",         "hub.not_found",       "hub.corrupt",          "hub.md5_mismatch",
-      "redis.down",      "redis.refusing",   "redis.slow",          "redis.dropping",       "explorer.down",
-      "explorer.slow",   "explorer.result_failures", "fs_daemon.down", "fs_daemon.dead",     "runtime.fail_starts",
-      "runtime.mount_latency", "runtime.cpu_limit_inverted", "runtime.no_ipv6", "buggify", "clock.step",
-      "hub.status"};
+  static const std::vector<std::string_view> kinds = [] {
+    std::vector<std::string_view> names;
+    for (const FaultKindInfo& info : fault_catalogue()) names.push_back(info.name);
+    return names;
+  }();
   return kinds;
 }
 
@@ -302,6 +303,7 @@ class Loader {
     if (top.has("steps")) read_steps(top.array("steps"));
     scenario_.end_ms = std::max(scenario_.end_ms, top.duration_or("run_for", 0));
     if (top.has("explorer")) read_explorer(top.get("explorer"));
+    scenario_.buggify = top.boolean_or("buggify", false);
     if (top.has("expect")) read_expect(top.get("expect"));
     top.finish({"$schema", "comment"});
     assert(std::is_sorted(scenario_.steps.begin(), scenario_.steps.end(),
@@ -630,71 +632,78 @@ class Loader {
     if (scenario_.reservation(spec.reservation) == nullptr) fail(step.at("delete"), fmt::format("no reservation {}", spec.reservation));
   }
 
+  // The fields a fault step reads are the catalogue's (sim/faults.hpp): its target, then, when it
+  // injects, its parameter.
   void read_fault(Object& step, const std::string& action, FaultSpec& fault) {
     fault.kind = step.text(action);
-    const auto& kinds = fault_kinds();
-    if (std::find(kinds.begin(), kinds.end(), fault.kind) == kinds.end()) {
-      fail(step.at(action), fmt::format("unknown fault '{}', expected one of {}", fault.kind, join(kinds)));
-    }
-    const std::string& kind = fault.kind;
+    const FaultKindInfo* info = find_fault_kind(fault.kind);
+    if (info == nullptr) fail(step.at(action), fmt::format("unknown fault '{}', expected one of {}", fault.kind, join(fault_kinds())));
     const bool healing = action == "heal";
-    if (kind.rfind("redis.", 0) == 0) {
-      fault.target = step.text("server");
-      bool known = false;
-      for (const RedisSpec& server : scenario_.redis) known = known || server.address == fault.target;
-      if (!known) fail(step.at("server"), fmt::format("no redis server '{}' in \"redis\"", fault.target));
-    } else if (kind == "hub.not_found" || kind == "hub.corrupt" || kind == "hub.md5_mismatch") {
-      fault.target = step.text("flist");
-      bool known = false;
-      for (const FlistSpec& flist : scenario_.flists) known = known || flist.url == fault.target;
-      if (!known) fail(step.at("flist"), fmt::format("no flist '{}' in \"flists\"", fault.target));
-    } else if (kind == "hub.status") {
-      read_hub_status_target(step, fault);
-    } else if (kind.rfind("fs_daemon.", 0) == 0 || kind.rfind("runtime.", 0) == 0 || kind == "buggify") {
-      fault.target = step.string_or("node", "");
-      if (kind != "buggify" && fault.target.empty()) fail(step.display(), fmt::format("fault {} needs \"node\"", kind));
-      if (!fault.target.empty() && scenario_.node(fault.target) == nullptr) {
-        fail(step.at("node"), fmt::format("no node labelled '{}'", fault.target));
+    read_fault_target(step, *info, fault);
+    if (!info->heals && healing) fail(step.at(action), fmt::format("{} is a one-off event and cannot be healed", fault.kind));
+    if (info->parameter == FaultParameter::point_and_rate) fault.point = read_fault_point(step);  // A heal names it too.
+    if (!healing) read_fault_parameter(step, *info, fault);
+  }
+
+  void read_fault_target(Object& step, const FaultKindInfo& info, FaultSpec& fault) {
+    switch (info.target) {
+      case FaultTarget::none: return;
+      case FaultTarget::server: {
+        fault.target = step.text("server");
+        bool known = false;
+        for (const RedisSpec& server : scenario_.redis) known = known || server.address == fault.target;
+        if (!known) fail(step.at("server"), fmt::format("no redis server '{}' in \"redis\"", fault.target));
+        return;
       }
+      case FaultTarget::flist:
+      case FaultTarget::flist_or_all: {
+        fault.target = info.target == FaultTarget::flist ? step.text("flist") : step.string_or("flist", "");
+        if (fault.target.empty()) return;
+        bool known = false;
+        for (const FlistSpec& flist : scenario_.flists) known = known || flist.url == fault.target;
+        if (!known) fail(step.at("flist"), fmt::format("no flist '{}' in \"flists\"", fault.target));
+        return;
+      }
+      case FaultTarget::node:
+      case FaultTarget::node_or_all:
+        fault.target = step.string_or("node", "");
+        if (info.target == FaultTarget::node && fault.target.empty()) {
+          fail(step.display(), fmt::format("fault {} needs \"node\"", fault.kind));
+        }
+        if (!fault.target.empty() && scenario_.node(fault.target) == nullptr) {
+          fail(step.at("node"), fmt::format("no node labelled '{}'", fault.target));
+        }
+        return;
     }
-    if (kind == "clock.step" && healing) fail(step.at(action), "a clock step cannot be healed");
-    if (kind == "buggify") fault.point = read_fault_point(step);  // A heal switches that one point off.
-    if (healing) return;
-    if (kind == "hub.slow" || kind == "redis.slow" || kind == "explorer.slow" || kind == "runtime.mount_latency") {
-      fault.latency_ms = step.duration("latency");
-      if (fault.latency_ms > 10 * 60'000) fail(step.at("latency"), "at most 10m");
-    } else if (kind == "redis.dropping") {
-      read_rate(step, "rate", fault);
-    } else if (kind == "explorer.result_failures" || kind == "runtime.fail_starts") {
-      if (step.has("rate") && kind == "explorer.result_failures") {
-        read_rate(step, "rate", fault);
-      } else {
+  }
+
+  void read_fault_parameter(Object& step, const FaultKindInfo& info, FaultSpec& fault) {
+    switch (info.parameter) {
+      case FaultParameter::none: return;
+      case FaultParameter::latency:
+        fault.latency_ms = step.duration("latency");
+        if (fault.latency_ms > 10 * 60'000) fail(step.at("latency"), "at most 10m");
+        return;
+      case FaultParameter::rate:
+      case FaultParameter::point_and_rate: return read_rate(step, "rate", fault);
+      case FaultParameter::rate_or_count:
+        if (step.has("rate")) return read_rate(step, "rate", fault);
         fault.count = step.unsigned_number("count", 1'000'000);
-      }
-    } else if (kind == "buggify") {
-      read_rate(step, "rate", fault);
-    } else if (kind == "clock.step") {
-      fault.by_ms = step.duration("by");
-    } else if (kind == "hub.status") {
-      fault.status = read_http_status(step, "status");
+        return;
+      case FaultParameter::count: fault.count = step.unsigned_number("count", 1'000'000); return;
+      case FaultParameter::by: fault.by_ms = step.duration("by"); return;
+      case FaultParameter::status: fault.status = read_http_status(step, "status"); return;
     }
   }
 
   static std::string read_fault_point(Object& step) {
     const std::string point = step.text("point");
-    if (point != "container.mount" && point != "container.start") {
-      fail(step.at("point"), "expected \"container.mount\" or \"container.start\"");
+    if (!core::is_fault_point(point)) {
+      std::string known;
+      for (const core::FaultPointInfo& info : core::fault_points) known += (known.empty() ? "" : ", ") + std::string(info.name);
+      fail(step.at("point"), fmt::format("unknown fault point '{}', expected one of {}", point, known));
     }
     return point;
-  }
-
-  // hub.status: one flist of "flists" (its .md5 too), or, without "flist", every request.
-  void read_hub_status_target(Object& step, FaultSpec& fault) {
-    fault.target = step.string_or("flist", "");
-    if (fault.target.empty()) return;
-    bool known = false;
-    for (const FlistSpec& flist : scenario_.flists) known = known || flist.url == fault.target;
-    if (!known) fail(step.at("flist"), fmt::format("no flist '{}' in \"flists\"", fault.target));
   }
 
   static int read_http_status(Object& object, std::string_view key) {

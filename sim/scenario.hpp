@@ -216,6 +216,9 @@ struct Scenario {
   std::vector<Check> checks;
   bool no_secret_leaked = true;
   std::optional<std::string> trace_hash;
+  // "buggify": true: the core's fault points switch themselves on when first reached (a fuzz run's
+  // world), until the first heal_all or the wind-down.
+  bool buggify = false;
   bool poll_descending = false;  // "explorer": {"poll_order": "descending"}: polls list ids high to low.
 
   const ReservationSpec* reservation(std::uint64_t id) const;

@@ -13,6 +13,7 @@
 #include "core/identity.hpp"
 #include "core/secret_env.hpp"
 #include "sim/checker.hpp"
+#include "sim/faults.hpp"
 #include "sim/world.hpp"
 
 namespace zsim::sim {
@@ -26,7 +27,6 @@ constexpr std::int64_t setup_lifetime_extra_ms = std::int64_t{30} * 24 * 3'600'0
 constexpr std::int64_t wind_down_step_ms = 10'000;
 // The PRNG stream of the runner's own draws (secret nonces), apart from the world's components.
 constexpr std::uint64_t runner_stream = 5'000'000'000ULL;
-constexpr std::int64_t mount_latency_default_ms = fakes::FakeRuntimeConfig{}.mount_latency_ms;
 
 // A result as expectations name it: ok "", error "message".
 std::string describe_result(const core::ProvisionResult& result) {
@@ -136,6 +136,15 @@ class Runner {
     }
     for (const NodeSpec& node : scenario_.nodes) add_setup_workloads(node);
     if (scenario_.poll_descending) world_.explorer().set_poll_order(fakes::FakeExplorer::PollOrder::descending);
+    for (std::size_t index = 0; scenario_.buggify && index < world_.node_count(); index += 1) {
+      world_.node(index).faults->set_self_activation(true);
+    }
+  }
+
+  // The core's fault points, self-activated ones included, go quiet for the liveness phase.
+  void quiet_fault_points() {
+    if (!scenario_.buggify) return;
+    for (std::size_t index = 0; index < world_.node_count(); index += 1) world_.node(index).faults->disable_all();
   }
 
   core::Workload base_workload(const std::string& id, std::uint64_t reservation_id, const std::string& owner) {
@@ -287,14 +296,6 @@ class Runner {
     if (!crashed) step_failed(step, "container " + step.workload + " running", crashed.error());
   }
 
-  std::vector<std::size_t> fault_nodes(const FaultSpec& fault) const {
-    std::vector<std::size_t> nodes;
-    for (std::size_t index = 0; index < world_.node_count(); index += 1) {
-      if (fault.target.empty() || world_.node(index).setup.label == fault.target) nodes.push_back(index);
-    }
-    return nodes;
-  }
-
   static std::string fault_key(const FaultSpec& fault) { return fault.kind + "|" + fault.target + "|" + fault.point; }
 
   void apply_fault(const FaultSpec& fault, bool on, const std::string& note) {
@@ -303,54 +304,7 @@ class Runner {
                                fault.point.empty() ? "" : " point=" + fault.point, note_field(note)));
     if (on && fault.kind != "clock.step") active_faults_.emplace(fault_key(fault), fault);
     if (!on) active_faults_.erase(fault_key(fault));
-    if (fault.kind.rfind("hub.", 0) == 0) return apply_hub_fault(fault, on);
-    if (fault.kind.rfind("redis.", 0) == 0) return apply_redis_fault(fault, on);
-    if (fault.kind.rfind("explorer.", 0) == 0) return apply_explorer_fault(fault, on);
-    if (fault.kind == "clock.step") return world_.scheduler().advance_to(world_.now_ms() + fault.by_ms);
-    for (const std::size_t index : fault_nodes(fault)) apply_node_fault(fault, on, world_.node(index));
-  }
-
-  void apply_hub_fault(const FaultSpec& fault, bool on) {
-    fakes::FakeHub& hub = world_.hub();
-    if (fault.kind == "hub.down") hub.set_down(on);
-    if (fault.kind == "hub.slow") hub.set_latency_ms(on ? fault.latency_ms : 0);
-    if (fault.kind == "hub.not_found") hub.set_not_found(fault.target, on);
-    if (fault.kind == "hub.corrupt") hub.set_corrupt(fault.target, on);
-    if (fault.kind == "hub.md5_mismatch") hub.set_md5_mismatch(fault.target, on);
-    if (fault.kind == "hub.status") apply_hub_status(fault, on);
-  }
-
-  void apply_hub_status(const FaultSpec& fault, bool on) {
-    if (fault.target.empty()) return world_.hub().set_status_all(on ? fault.status : 0);
-    world_.hub().set_status(fault.target, on ? fault.status : 0);
-  }
-
-  void apply_redis_fault(const FaultSpec& fault, bool on) {
-    fakes::FakeRedis& redis = world_.redis();
-    if (fault.kind == "redis.down") redis.set_down(fault.target, on);
-    if (fault.kind == "redis.refusing") redis.set_refusing(fault.target, on);
-    if (fault.kind == "redis.slow") redis.set_latency_ms(fault.target, on ? fault.latency_ms : 0);
-    if (fault.kind == "redis.dropping") redis.set_drop_rate(fault.target, on ? fault.numerator : 0, on ? fault.denominator : 1);
-  }
-
-  void apply_explorer_fault(const FaultSpec& fault, bool on) {
-    fakes::FakeExplorer& explorer = world_.explorer();
-    if (fault.kind == "explorer.down") explorer.set_down(on);
-    if (fault.kind == "explorer.slow") explorer.set_latency_ms(on ? fault.latency_ms : 0);
-    if (fault.kind != "explorer.result_failures") return;
-    if (fault.numerator > 0 || !on) explorer.set_submit_failure_rate(on ? fault.numerator : 0, on ? fault.denominator : 1);
-    if (fault.numerator == 0 || !on) explorer.set_submit_failures(on ? fault.count : 0);
-  }
-
-  void apply_node_fault(const FaultSpec& fault, bool on, World::NodeSlot& slot) {
-    fakes::FakeRuntime& runtime = *slot.runtime;
-    if (fault.kind == "fs_daemon.down") runtime.set_fs_daemon_down(on);
-    if (fault.kind == "fs_daemon.dead") on ? runtime.kill_fs_daemon() : runtime.restart_fs_daemon();
-    if (fault.kind == "runtime.fail_starts") runtime.fail_next_starts(on ? fault.count : 0);
-    if (fault.kind == "runtime.mount_latency") runtime.set_mount_latency_ms(on ? fault.latency_ms : mount_latency_default_ms);
-    if (fault.kind == "runtime.cpu_limit_inverted") runtime.set_cpu_limit_inverted(on);
-    if (fault.kind == "runtime.no_ipv6") runtime.set_no_ipv6(on);
-    if (fault.kind == "buggify") slot.faults->enable(fault.point, on ? fault.numerator : 0, on ? fault.denominator : 1);
+    sim::apply_fault(world_, fault, on);
   }
 
   void heal_all() {
@@ -358,6 +312,7 @@ class Runner {
     // A copy: healing erases from the map.
     const std::map<std::string, FaultSpec> active = active_faults_;
     for (const auto& [key, fault] : active) apply_fault(fault, false, "");
+    quiet_fault_points();
   }
 
   // --- Expectations ---------------------------------------------------------------------------
@@ -621,6 +576,7 @@ class Runner {
     record("wind_down", fmt::format("faults={}", active_faults_.size()));
     const std::map<std::string, FaultSpec> active = active_faults_;
     for (const auto& [key, fault] : active) apply_fault(fault, false, "");
+    quiet_fault_points();
     for (const core::Workload& workload : world_.explorer().workloads()) {
       const std::optional<fakes::NextAction> state = world_.explorer().state(workload.id);
       if (state == fakes::NextAction::pay || state == fakes::NextAction::deploy) {

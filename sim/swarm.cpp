@@ -9,7 +9,7 @@
 
 #include "core/reservation.hpp"
 #include "kernel/prng.hpp"
-#include "sim/swarm_faults.hpp"
+#include "sim/faults.hpp"
 
 namespace zsim::sim {
 
@@ -438,6 +438,15 @@ void SwarmBuilder::add_fault_steps() {
   }
   if (faults_.container_crashes) add_crash_steps();
   add_node_steps();
+  if (faults_.buggify) {
+    // The core's fault points switch themselves on as they are reached, during the fault phase
+    // only: the heal_all at its end quiets them, so the liveness phase can converge.
+    scenario_.buggify = true;
+    StepSpec quiet;
+    quiet.kind = StepKind::heal_all;
+    quiet.note = "end of the fault phase: the core's fault points go quiet";
+    add_step(duration_ms() - 60'000, std::move(quiet));
+  }
 }
 
 void SwarmBuilder::add_fault_window(const SwarmFault& fault, std::int64_t start_ms, std::int64_t length_ms) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "core/fault_points.hpp"
 #include "core/md5.hpp"
 
 namespace zsim::sim {
@@ -44,11 +45,21 @@ void SimFaultPoints::enable(const std::string& point, std::uint64_t numerator, s
 }
 
 bool SimFaultPoints::fire(std::string_view point) {
-  const auto found = rates_.find(point);
-  if (found == rates_.end()) return false;
-  const bool fires = prng_.chance(found->second.first, found->second.second);
-  fired_ += fires ? 1 : 0;
-  return fires;
+  assert(core::is_fault_point(point));
+  auto found = rates_.find(point);
+  if (found == rates_.end()) {
+    if (!self_activation_) return false;
+    // The first reach decides for the run: one point in four comes on, at 1/2 to 1/100.
+    const bool on = prng_.chance(1, 4);
+    const std::uint64_t denominator = 2 + prng_.below(99);
+    found = rates_.emplace(std::string(point), std::make_pair(on ? 1 : 0, on ? denominator : 1)).first;
+  }
+  const auto [numerator, denominator] = found->second;
+  if (numerator == 0 || !prng_.chance(numerator, denominator)) return false;
+  fired_ += 1;
+  fired_per_point_[std::string(point)] += 1;
+  if (on_fire_) on_fire_(point);
+  return true;
 }
 
 World::World(std::uint64_t seed, core::Publisher* publisher)
@@ -87,7 +98,10 @@ std::size_t World::add_node(const NodeSetup& setup) {
   slot->store = std::make_unique<fakes::MemoryStore>();
   slot->rng = std::make_unique<kernel::Prng>(prng_.fork(base + node_core));
   slot->events = std::make_unique<TraceEventLog>(scheduler_, trace_, setup.label);
-  slot->faults = std::make_unique<SimFaultPoints>(prng_.fork(base + node_faults));
+  slot->faults = std::make_unique<SimFaultPoints>(
+      prng_.fork(base + node_faults), [this, label = setup.label](std::string_view point) {
+        trace_.record(scheduler_.now_ms(), label, "fault_point_fired", fmt::format("point={}", point));
+      });
   const core::Identity identity = core::Identity::from_seed(slot->config.identity_seed);
   slot->node_id = identity.node_id();
   explorer_->register_node(slot->node_id, identity.public_key);

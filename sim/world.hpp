@@ -44,17 +44,32 @@ class TraceEventLog final : public core::EventLog {
 };
 
 // BUGGIFY: a fault point fires with the rate the run enabled for it, decided by the seeded PRNG.
+// With self-activation on (fuzz runs), a point nobody enabled decides the first time it is
+// reached whether it is on for the rest of the run, and how often it fires: as FoundationDB's
+// BUGGIFY, a new point in the core takes part in fuzzing without anyone wiring it.
 class SimFaultPoints final : public core::FaultPoints {
  public:
-  explicit SimFaultPoints(kernel::Prng prng) : prng_(prng) {}
+  using OnFire = std::function<void(std::string_view point)>;
+  explicit SimFaultPoints(kernel::Prng prng, OnFire on_fire = {}) : prng_(prng), on_fire_(std::move(on_fire)) {}
   void enable(const std::string& point, std::uint64_t numerator, std::uint64_t denominator);
-  void disable_all() { rates_.clear(); }
+  // Off: every point off, self-activation too (the liveness phase of a run).
+  void disable_all() {
+    rates_.clear();
+    self_activation_ = false;
+  }
+  void set_self_activation(bool on) { self_activation_ = on; }
   bool fire(std::string_view point) override;
   std::uint64_t fired() const { return fired_; }
+  // Per point: how many times it fired (a point absent here never fired).
+  const std::map<std::string, std::uint64_t, std::less<>>& fired_per_point() const { return fired_per_point_; }
 
  private:
   kernel::Prng prng_;
+  OnFire on_fire_;
+  bool self_activation_ = false;
+  // Per point: its rate (numerator, denominator); {0, 1} is a point that decided to stay off.
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> rates_;
+  std::map<std::string, std::uint64_t, std::less<>> fired_per_point_;
   std::uint64_t fired_ = 0;
 };
 
