@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/planted_bugs.hpp"
 #include "cli/commands.hpp"
 #include "cli/fuzz_output.hpp"
 #include "sim/duration.hpp"
@@ -114,6 +115,12 @@ core::Expected<sim::CampaignOptions> campaign_options(const FuzzArguments& argum
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   options.jobs = arguments.jobs == 0 ? std::min(cores, sim::campaign_jobs_max) : arguments.jobs;
   options.faults = !arguments.no_faults;
+  for (const std::string& bug : arguments.planted_bugs) {
+    if (core::find_planted_bug(bug)) continue;
+    std::string known;
+    for (const core::PlantedBugInfo& info : core::planted_bug_names) known += (known.empty() ? "" : ", ") + std::string(info.name);
+    return core::Error{fmt::format("--plant-bug: unknown bug '{}', expected one of {}", bug, known)};
+  }
   options.planted_bugs = arguments.planted_bugs;
   options.failures_max = arguments.failures_max;
   options.shrink = !arguments.no_shrink;

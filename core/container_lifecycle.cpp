@@ -102,7 +102,7 @@ void ContainerManager::on_exit(const std::string& workload_id, int exit_code) {
   ports_.events.record("container_exited", fmt::format("workload={} code={}", workload_id, exit_code));
   if (container.state == Container::State::stopping) return finish(workload_id);
   count_exit(container, ports_.scheduler.now_ms());
-  if (container.crash_count >= policy_.crashes_max) {
+  if (container.crash_count >= crashes_max()) {
     return self_decommission(workload_id, "deleting container due to so many crashes");
   }
   // A process that exits while its provision waits for the public IPv6 is restarted as at any other
@@ -123,8 +123,12 @@ void ContainerManager::count_exit(Container& container, std::int64_t now_ms) con
     container.crash_count = 0;
   }
   container.crash_count += 1;
-  assert(container.crash_count <= policy_.crashes_max);
+  assert(container.crash_count <= crashes_max());
   assert(now_ms >= container.crash_window_start_ms);
+}
+
+std::uint32_t ContainerManager::crashes_max() const {
+  return policy_.crashes_max + (policy_.planted.has(PlantedBug::crash_limit_off_by_one) ? 1 : 0);
 }
 
 void ContainerManager::schedule_restart(const std::string& workload_id) {

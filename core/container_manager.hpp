@@ -46,6 +46,7 @@ struct ContainerPolicy {
   std::int64_t drain_deadline_ms = 5'000;   // How long pushers may drain at decommission.
   std::int64_t stats_interval_ms = 2'000;
   DeliveryLimits delivery;
+  PlantedBugs planted{};  // Test-only (core/planted_bugs.hpp).
 };
 
 // What the manager tells the engine when a provision or decommission ends.
@@ -83,6 +84,8 @@ class ContainerManager {
   // Stops the container and releases everything it held; an already-gone container is fine.
   void decommission(const std::string& workload_id, Done done);
   // After a daemon restart: re-attaches to containers that still run, restarts those that died.
+  // A poll's batch begins (the planted bug ip_check_skipped_in_poll counts containers per batch).
+  void begin_poll() { ip_checks_in_poll_ = 0; }
   void restore(const Workload& workload, const std::string& data_json);
   // The daemon is going away: forget containers without stopping them.
   void detach_all();
@@ -117,6 +120,8 @@ class ContainerManager {
       const Workload& workload, const ContainerReservation& reservation) const;
   Expected<ContainerSpec> build_spec(const Container& container) const;
   void adopt_for_teardown(Container& container);
+  std::uint32_t crashes_max() const;
+  bool ip_check_skipped(Container& container, const Status& can_join, bool same_poll);
   void restore_attach(const std::string& workload_id, const Expected<FlistImage>& image);
   void reap(const std::string& workload_id);
   void remember_mount(const Container& container);
@@ -154,6 +159,7 @@ class ContainerManager {
   std::vector<std::unique_ptr<ContainerPushers>> draining_;  // Bounded: drained ones are freed.
   PushersTotals retired_totals_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::uint64_t ip_checks_in_poll_ = 0;  // For the planted bug ip_check_skipped_in_poll.
 };
 
 }  // namespace zsim::core

@@ -29,6 +29,7 @@ struct ContainerManager::Container {
   // What has been acquired, so that teardown releases exactly that.
   bool capacity_held = false;
   bool network_joined = false;
+  bool ip_unregistered = false;  // Planted bug ip_check_skipped_in_poll only.
   bool namespace_joined = false;  // The runtime's network namespace (and pub interface) is made.
   bool mounted = false;
   bool started = false;

@@ -40,13 +40,20 @@ std::string_view to_string(WorkloadType type) {
 
 int type_order(WorkloadType type) { return static_cast<int>(type); }
 
+// The node's planted bugs reach the parts that carry them (test-only; core/planted_bugs.hpp).
+NodeConfig with_bugs_handed_down(NodeConfig config) {
+  config.container.planted = config.planted;
+  config.container.delivery.planted = config.planted;
+  return config;
+}
+
 Node::Node(NodeConfig config, NodePorts ports)
-    : config_(std::move(config)),
+    : config_(with_bugs_handed_down(std::move(config))),
       ports_(ports),
       identity_(Identity::from_seed(config_.identity_seed)),
       node_id_(identity_.node_id()),
       ledger_(config_.totals),
-      volumes_(ports.runtime, ports.store, ledger_),
+      volumes_(ports.runtime, ports.store, ledger_, config_.planted),
       flists_(ports.hub, ports.store, ports.events),
       results_(ports.scheduler, ports.explorer, ports.rng, ports.events, ports.store, identity_, node_id_,
                [this](const ProvisionResult& result) { on_result_accepted(result); }),
@@ -156,6 +163,7 @@ void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {
     return;
   }
   first_poll_ = false;
+  containers_.begin_poll();
   std::vector<Workload> batch = std::move(workloads).value();
   // Provisions in type order (networks before the containers that join them); deletes after them
   // in reverse type order, so a container lets go of a volume before the volume goes. Within a

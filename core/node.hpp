@@ -10,8 +10,8 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +39,8 @@ struct NodeConfig {
   std::int64_t creation_skew_max_s = 300;
   std::size_t queue_max = 1'000'000;
   ContainerPolicy container;
+  // Test-only: bugs planted in this node's core (core/planted_bugs.hpp), handed to its parts.
+  PlantedBugs planted{};
 };
 
 struct NodePorts {

@@ -245,6 +245,13 @@ bool RedisSink::publish_stats(ChannelIndex channel, std::string_view payload) {
     counters.stats_missed += 1;
     return false;
   }
+  if (lose_next_stats_) {  // Planted bug: counted sent and delivered, never sent.
+    lose_next_stats_ = false;
+    counters.stats_published += 1;
+    counters.stats_delivered += 1;
+    check_channel(channel);
+    return true;
+  }
   publisher_.publish(connection_, channels_[channel].name, payload);
   push_in_flight(channel, true);
   counters.stats_published += 1;
@@ -311,10 +318,21 @@ void RedisSink::on_connected() {
   state_ = State::up;
   failed_attempts_ = 0;
   record("redis.connected", address_);
+  if (disconnects_ > 0) plant_reconnect_bugs();
   pump();
   maybe_finish_drain();
   check_invariants();
   first_connect_ended();
+}
+
+// Test-only: the two planted bugs of a reconnect. Both keep every counter consistent, as real
+// bugs of this kind would: only what reaches redis shows them.
+void RedisSink::plant_reconnect_bugs() {
+  if (limits_.planted.has(PlantedBug::stats_lost_after_reconnect)) lose_next_stats_ = true;
+  if (limits_.planted.has(PlantedBug::log_line_twice_after_reconnect) && last_line_sent_ && accepting_) {
+    const auto [channel, line] = *last_line_sent_;
+    enqueue(channel, line);
+  }
 }
 
 void RedisSink::on_disconnected(std::string_view reason) {
@@ -394,6 +412,7 @@ void RedisSink::publish_line(ChannelIndex channel, std::string_view line) {
   publisher_.publish(connection_, channels_[channel].name, line);
   push_in_flight(channel, false);
   channels_[channel].counters.lines_in_flight += 1;
+  if (limits_.planted.has(PlantedBug::log_line_twice_after_reconnect)) last_line_sent_.emplace(channel, std::string(line));
 }
 
 void RedisSink::push_in_flight(ChannelIndex channel, bool stats) {

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/planted_bugs.hpp"
 #include "core/ports.hpp"
 
 namespace zsim::core {
@@ -41,6 +42,7 @@ struct DeliveryLimits {
   std::int64_t backoff_initial_ms = 100;
   std::int64_t backoff_max_ms = 5000;
   std::int64_t backoff_jitter_percent = 20;
+  PlantedBugs planted{};  // Test-only (core/planted_bugs.hpp).
 };
 
 // True when every bound is positive and the bounds agree with one another.
@@ -175,6 +177,7 @@ class RedisSink final : public ConnectionObserver {
   void schedule_reconnect();
   std::int64_t next_backoff_ms();
   void pump();
+  void plant_reconnect_bugs();
   void publish_line(ChannelIndex channel, std::string_view line);
   void push_in_flight(ChannelIndex channel, bool stats);
   void grow_in_flight();
@@ -216,6 +219,9 @@ class RedisSink final : public ConnectionObserver {
   bool first_connect_ended_ = false;
   std::uint64_t connects_started_ = 0;
   std::uint64_t disconnects_ = 0;
+  // Planted bugs only (core/planted_bugs.hpp): the last line sent, and a stats tick to lose.
+  std::optional<std::pair<ChannelIndex, std::string>> last_line_sent_;
+  bool lose_next_stats_ = false;
 };
 
 std::string_view to_string(RedisSink::State state);

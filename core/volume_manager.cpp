@@ -58,8 +58,8 @@ Expected<VolumeRequest> parse_volume_request(std::string_view payload_json) {
   return VolumeRequest{size->get<std::uint64_t>() * 1024, type.value()};
 }
 
-VolumeManager::VolumeManager(ContainerRuntime& runtime, Store& store, CapacityLedger& ledger)
-    : runtime_(runtime), store_(store), ledger_(ledger) {}
+VolumeManager::VolumeManager(ContainerRuntime& runtime, Store& store, CapacityLedger& ledger, PlantedBugs planted)
+    : runtime_(runtime), store_(store), ledger_(ledger), planted_(planted) {}
 
 Expected<std::string> VolumeManager::provision(const Workload& workload) {
   assert(workload.type == WorkloadType::volume);
@@ -96,7 +96,9 @@ Status VolumeManager::decommission(const std::string& volume_id) {
     // its space counted free while it is used.
     if (!deleted && runtime_.volume_exists(volume_id)) return deleted;
   }
-  ledger_.release(volume_id);
+  const std::optional<VolumeRecord> record = find(volume_id);
+  const bool hdd = record && record->type == DiskType::hdd;
+  if (!(hdd && planted_.has(PlantedBug::hdd_never_released))) ledger_.release(volume_id);
   store_.erase(key_for(volume_id));
   return {};
 }

@@ -9,6 +9,7 @@
 
 #include "core/capacity.hpp"
 #include "core/expected.hpp"
+#include "core/planted_bugs.hpp"
 #include "core/ports.hpp"
 #include "core/reservation.hpp"
 
@@ -30,7 +31,7 @@ struct VolumeRecord {
 
 class VolumeManager {
  public:
-  VolumeManager(ContainerRuntime& runtime, Store& store, CapacityLedger& ledger);
+  VolumeManager(ContainerRuntime& runtime, Store& store, CapacityLedger& ledger, PlantedBugs planted = {});
 
   // Creates the volume (or finds it again after a reboot or re-delivery) and holds its capacity.
   // Returns the result data {"volume_id": ...}.
@@ -51,6 +52,7 @@ class VolumeManager {
   ContainerRuntime& runtime_;
   Store& store_;
   CapacityLedger& ledger_;
+  PlantedBugs planted_;
 };
 
 CapacityUsage capacity_of(const VolumeRequest& request);

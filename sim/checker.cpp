@@ -84,7 +84,17 @@ void Checker::on_trace_line(std::string_view line) {
     provisioned_[node].erase(std::string(field(parsed->fields, "workload")));
   } else if (parsed->kind == "node_reboot") {
     provisioned_[node].clear();
-  } else if (parsed->kind == "container_exit") {
+  }
+  if (parsed->kind == "container_exited" || parsed->kind == "decommission_start" ||
+      parsed->kind == "self_decommission" || parsed->kind == "container_restarted" ||
+      parsed->kind == "container_released" || parsed->kind == "daemon_start" || parsed->kind == "node_reboot") {
+    check_crash_policy(*parsed);
+  }
+  if (parsed->kind == "step" && field(parsed->fields, "fault") == "clock.step") clock_stepped_ms_ = parsed->time_ms;
+  if (parsed->kind == "container_start" || parsed->kind == "container_remove" || parsed->kind == "node_reboot") {
+    check_ip_unique(*parsed);
+  }
+  if (parsed->kind == "container_exit") {
     // Stats stop for good once the container's task is gone (zos; docs/ZOS.md, "Stats"), even when
     // the crash policy starts the process again: the cadence is owed only until the first exit.
     first_exit_ms_.emplace(std::string(field(parsed->fields, "name")), parsed->time_ms);
@@ -92,6 +102,76 @@ void Checker::on_trace_line(std::string_view line) {
     // A new incarnation numbers its lines from 1 again: one more restart of the count is allowed
     // on each of its channels (lines of the old incarnation may still be buffered).
     starts_[std::string(field(parsed->fields, "name"))] += 1;
+  }
+}
+
+// The crash policy of docs/ZOS.md ("Crashes"): exits are counted in a window opened by the first
+// exit of a burst and closed crash_window_ms later, inclusive; the 4th exit of a window ends the
+// container (self_decommission), any earlier one restarts it 2 s later. Exits of a container being
+// decommissioned do not count; a daemon start (or reboot) forgets every window of its node, as
+// zos's in-memory cache did.
+void Checker::check_crash_policy(const kernel::TraceLineView& line) {
+  const std::string node(line.node);
+  if (line.kind == "daemon_start" || line.kind == "node_reboot") {
+    crash_windows_.erase(node);
+    return;
+  }
+  const std::string workload(field(line.fields, "workload"));
+  std::map<std::string, CrashWindow>& windows = crash_windows_[node];
+  CrashWindow& window = windows[workload];
+  if (line.kind == "container_released") {
+    windows.erase(workload);
+  } else if (line.kind == "decommission_start") {
+    window.stopping = true;
+  } else if (line.kind == "container_exited" && !window.stopping) {
+    const bool open = window.exits > 0 && line.time_ms <= window.start_ms + crash_window_ms;
+    if (!open) window = CrashWindow{line.time_ms, 0, false, 0};
+    window.exits += 1;
+    window.last_exit_ms = line.time_ms;
+  } else if (line.kind == "self_decommission" && line.fields.find("so many crashes") != std::string_view::npos) {
+    if (window.exits != crashes_max) {
+      violate("crash_policy", fmt::format("{}: gave up at exit {} of its crash window, want exit {}", workload,
+                                          window.exits, crashes_max));
+    }
+    window.stopping = true;
+  } else if (line.kind == "container_restarted") {
+    if (window.exits >= crashes_max) {
+      violate("crash_policy", fmt::format("{}: restarted after exit {} of its crash window, want given up at exit {}",
+                                          workload, window.exits, crashes_max));
+    } else if (field(line.fields, "remounted").empty() && window.exits > 0 &&
+               line.time_ms - window.last_exit_ms != restart_delay_ms &&
+               !(clock_stepped_ms_ >= window.last_exit_ms && line.time_ms - window.last_exit_ms > restart_delay_ms)) {
+      // (A clock step between the exit and the restart makes the restart timer fire late.)
+      violate("crash_policy", fmt::format("{}: restarted {} ms after its exit, want {} ms", workload,
+                                          line.time_ms - window.last_exit_ms, restart_delay_ms));
+    }
+  }
+}
+
+// Two live containers never share an address in one network of a node: an address is taken when
+// the runtime starts a container with it and given back when the runtime removes the container.
+void Checker::check_ip_unique(const kernel::TraceLineView& line) {
+  const std::string node(line.node);
+  if (line.kind == "node_reboot") {
+    addresses_.erase(node);
+    return;
+  }
+  const std::string name(field(line.fields, "name"));
+  std::map<std::string, std::string>& taken = addresses_[node];  // "network ip" -> container.
+  if (line.kind == "container_remove") {
+    for (auto entry = taken.begin(); entry != taken.end();) {
+      entry = entry->second == name ? taken.erase(entry) : std::next(entry);
+    }
+    return;
+  }
+  if (field(line.fields, "outcome") != "started") return;
+  const std::string_view ip = field(line.fields, "ip");
+  if (ip.empty()) return;
+  const std::string key = fmt::format("{} {}", field(line.fields, "network"), ip);
+  const auto [entry, inserted] = taken.emplace(key, name);
+  if (!inserted && entry->second != name) {
+    violate("ip_unique", fmt::format("{}: {} started with {} in network {}, which {} still holds", node, name, ip,
+                                     field(line.fields, "network"), entry->second));
   }
 }
 
@@ -221,6 +301,22 @@ void Checker::check_delivery() {
   }
 }
 
+// A node never counts delivered what redis did not receive: every publish it counts delivered was
+// answered by a server that had taken it (the servers may hold more: a reply lost with its
+// connection is counted dropped or failed by the node, received by redis).
+void Checker::check_delivery_honest() {
+  if (!world_.uses_fake_redis()) return;
+  std::uint64_t delivered = 0;
+  for (std::size_t index = 0; index < world_.node_count(); index += 1) {
+    const core::DeliveryCounters totals = world_.delivery_totals(index).targets;
+    delivered += totals.lines_delivered + totals.stats_delivered;
+  }
+  const std::uint64_t received = world_.redis().publishes_delivered();
+  if (delivered > received) {
+    violate("delivery_honest", fmt::format("the nodes count {} publishes delivered, redis received {}", delivered, received));
+  }
+}
+
 void Checker::check_stats_cadence() {
   for (const auto& [workload_id, cadence] : cadences_) {
     const std::vector<core::ProvisionResult>& results = world_.explorer().results(workload_id);
@@ -269,6 +365,7 @@ std::vector<Violation> Checker::finish() {
   check_results();
   check_released();
   check_delivery();
+  check_delivery_honest();
   check_stats_cadence();
   return violations_;
 }

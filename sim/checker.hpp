@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel/trace_line.hpp"
 #include "sim/secret_scanner.hpp"
 #include "sim/world.hpp"
 
@@ -54,6 +55,9 @@ class Checker {
   void check_released();
   void check_delivery();
   void check_stats_cadence();
+  void check_delivery_honest();
+  void check_crash_policy(const kernel::TraceLineView& line);
+  void check_ip_unique(const kernel::TraceLineView& line);
   void check_reboot(std::size_t node_index);
   void violate(std::string property, std::string detail);
 
@@ -66,7 +70,20 @@ class Checker {
     std::string channel;
   };
   std::map<std::string, Cadence> cadences_;
-  std::map<std::string, std::int64_t> first_exit_ms_;  // Per container name: its process's first exit.
+  std::map<std::string, std::int64_t> first_exit_ms_;
+  // The crash policy as docs/ZOS.md states it (core::ContainerPolicy's defaults).
+  static constexpr std::uint32_t crashes_max = 4;
+  static constexpr std::int64_t crash_window_ms = 60'000;
+  static constexpr std::int64_t restart_delay_ms = 2'000;
+  struct CrashWindow {
+    std::int64_t start_ms = 0;
+    std::uint32_t exits = 0;
+    bool stopping = false;
+    std::int64_t last_exit_ms = 0;
+  };
+  std::map<std::string, std::map<std::string, CrashWindow>> crash_windows_;
+  std::int64_t clock_stepped_ms_ = -1;  // When the clock last jumped (a scenario's clock.step).  // node -> workload -> window.
+  std::map<std::string, std::map<std::string, std::string>> addresses_;      // node -> "network ip" -> container.  // Per container name: its process's first exit.
   // Per workload on its node: provisioned and not yet released (for "never provisioned twice").
   std::map<std::string, std::set<std::string>> provisioned_;  // node label -> workload ids.
   // Per channel key (address/channel), the last line number seen from each container.

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/fault_points.hpp"
+#include "core/planted_bugs.hpp"
 #include "core/network_registry.hpp"
 #include "core/reservation.hpp"
 #include "sim/duration.hpp"
@@ -304,6 +305,7 @@ class Loader {
     scenario_.end_ms = std::max(scenario_.end_ms, top.duration_or("run_for", 0));
     if (top.has("explorer")) read_explorer(top.get("explorer"));
     scenario_.buggify = top.boolean_or("buggify", false);
+    if (top.has("plant_bugs")) read_planted_bugs(top.array("plant_bugs"));
     if (top.has("expect")) read_expect(top.get("expect"));
     top.finish({"$schema", "comment"});
     assert(std::is_sorted(scenario_.steps.begin(), scenario_.steps.end(),
@@ -710,6 +712,18 @@ class Loader {
     const std::uint64_t status = object.unsigned_number(key, 599);
     if (status < 100) fail(object.at(key), fmt::format("expected an HTTP status from 100 to 599, got {}", status));
     return static_cast<int>(status);
+  }
+
+  void read_planted_bugs(const json& bugs) {
+    for (std::size_t index = 0; index < bugs.size(); index += 1) {
+      const std::string name = bugs[index].is_string() ? bugs[index].get<std::string>() : "";
+      if (!core::find_planted_bug(name)) {
+        std::string known;
+        for (const core::PlantedBugInfo& info : core::planted_bug_names) known += (known.empty() ? "" : ", ") + std::string(info.name);
+        fail(item("plant_bugs", index), fmt::format("unknown planted bug {}, expected one of {}", bugs[index].dump(), known));
+      }
+      scenario_.planted_bugs.push_back(name);
+    }
   }
 
   // How the fake explorer behaves: the order a poll lists workloads in.

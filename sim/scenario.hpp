@@ -219,6 +219,9 @@ struct Scenario {
   // "buggify": true: the core's fault points switch themselves on when first reached (a fuzz run's
   // world), until the first heal_all or the wind-down.
   bool buggify = false;
+  // "plant_bugs": ["hdd_never_released", ...]: test-only bugs planted in every node's core
+  // (core/planted_bugs.hpp), so a found bug's file replays with the bug in place.
+  std::vector<std::string> planted_bugs;
   bool poll_descending = false;  // "explorer": {"poll_order": "descending"}: polls list ids high to low.
 
   const ReservationSpec* reservation(std::uint64_t id) const;

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/identity.hpp"
+#include "core/planted_bugs.hpp"
 #include "core/secret_env.hpp"
 #include "sim/checker.hpp"
 #include "sim/faults.hpp"
@@ -120,6 +121,7 @@ class Runner {
       setup.label = node.label;
       setup.totals = node.totals;
       setup.ipv4_only = node.ipv4_only;
+      for (const std::string& bug : scenario_.planted_bugs) setup.planted.plant(*core::find_planted_bug(bug));
       const std::size_t index = world_.add_node(setup);
       run_.node_labels[world_.node(index).node_id] = node.label;
     }

@@ -379,6 +379,7 @@ ordered scenario_json(const Scenario& scenario) {
   for (const ReservationSpec& reservation : scenario.reservations) out["reservations"].push_back(reservation_json(reservation));
   if (scenario.poll_descending) out["explorer"] = ordered{{"poll_order", "descending"}};
   if (scenario.buggify) out["buggify"] = true;
+  if (!scenario.planted_bugs.empty()) out["plant_bugs"] = scenario.planted_bugs;
   if (!scenario.steps.empty()) out["steps"] = ordered::array();
   for (std::size_t index = 0; index < scenario.steps.size(); index += 1) {
     const std::int64_t next_at_ms = index + 1 < scenario.steps.size() ? scenario.steps[index + 1].at_ms : scenario.end_ms;

@@ -89,6 +89,7 @@ std::size_t World::add_node(const NodeSetup& setup) {
   slot->config.identity_seed = seed_from(prng_.fork(base + node_identity));
   slot->config.totals = setup.totals;
   slot->config.ipv4_only = setup.ipv4_only;
+  slot->config.planted = setup.planted;
   fakes::FakeRuntimeConfig runtime_config;
   runtime_config.node_cpu_count = static_cast<std::uint32_t>(std::max<std::uint64_t>(setup.totals.cpu, 1));
   runtime_config.ipv4_only = setup.ipv4_only;

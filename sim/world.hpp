@@ -13,6 +13,7 @@
 
 #include "core/identity.hpp"
 #include "core/node.hpp"
+#include "core/planted_bugs.hpp"
 #include "fakes/fake_explorer.hpp"
 #include "fakes/fake_hub.hpp"
 #include "fakes/fake_redis.hpp"
@@ -77,6 +78,7 @@ struct NodeSetup {
   std::string label;  // "node-1": how the trace and scenarios name the node.
   core::CapacityUsage totals{16, 64 * 1024, 1024 * 1024, 4 * 1024 * 1024};
   bool ipv4_only = false;
+  core::PlantedBugs planted{};  // Test-only: bugs planted in this node's core.
 };
 
 class World {
