@@ -37,6 +37,7 @@ run_suite pusher_bench pusher_bench "${micro_flags[@]}"
 run_suite scheduler_bench scheduler_bench "${micro_flags[@]}" --benchmark_filter='BM_Scheduler'
 run_suite world_bench scheduler_bench --benchmark_filter='BM_RandomWorld'
 run_suite redis_bench redis_bench
+run_suite fuzz_bench fuzz_bench --benchmark_filter='BM_FuzzSmall'
 
 python3 - "$out_dir" <<'PYTHON'
 import json
@@ -95,6 +96,7 @@ pusher = load("pusher_bench")
 scheduler = load("scheduler_bench")
 world = load("world_bench")
 redis = load("redis_bench")
+fuzz = load("fuzz_bench")
 
 print()
 print("zsim benchmarks: figures of this run (medians of 3 repetitions; CPU time of one thread unless noted)")
@@ -149,6 +151,13 @@ for messages, connections, window in ((500000, 50, 128), (100000, 1, 128), (1000
     note = verdict(r, 0.9) if connections == 50 else "(same shape, for reference)"
     print(f"  {connections:>11} x {window:<6}   {fmt(rb, 1e6):>19}   {fmt(hi, 1e6):>11}   "
           f"{fmt(r, digits=2, suffix='x'):>6} ({spread})  {note}")
+print()
+print("Fuzzing (bench/fuzz_bench): seeds of the small profile per second on one core (wall time)")
+print("  target: >= 200 seeds/s per core")
+with_faults = get(fuzz, "BM_FuzzSmall", "seeds_per_second")
+print(f"  with faults     {fmt(with_faults, digits=1):>7} seeds/s   {fmt(get(fuzz, 'BM_FuzzSmall', 'events_per_seed'), digits=0)} events/seed   "
+      f"{verdict(with_faults, 200)}")
+print(f"  without faults  {fmt(get(fuzz, 'BM_FuzzSmallNoFaults', 'seeds_per_second'), digits=1):>7} seeds/s")
 print()
 print(f"JSON and console output: {out_dir}/")
 if errors:
