@@ -178,12 +178,6 @@ core::CapacityUsage NodeModel::maybe_used() const {
   return used;
 }
 
-bool NodeModel::surely_logging() const {
-  return std::any_of(workloads.begin(), workloads.end(), [](const ModelWorkload& workload) {
-    return workload.surely_holds() && workload.ask.logs && workload.ask.flist == 0;
-  });
-}
-
 // The core's order of checks (core/container_provision.cpp): the payload's own validity, the
 // network and its address, volumes, secrets, the public IPv6, the capacity, then the flist.
 Prediction NodeModel::predict(const Ask& ask) const {

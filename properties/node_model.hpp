@@ -131,8 +131,6 @@ struct NodeModel {
   void advance(std::int64_t ms) { now_ms += ms; }
   core::CapacityUsage surely_used() const;
   core::CapacityUsage maybe_used() const;
-  // A container that surely runs the chatty flist with a logs endpoint.
-  bool surely_logging() const;
 
  private:
   void predict_ip(const Ask& ask, const std::string& ip, Prediction& out, bool& ip_surely_taken) const;

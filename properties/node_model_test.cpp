@@ -10,7 +10,8 @@
 //   root disk) and that the explorer was last told exactly that;
 // - which containers run, each with its own IP, after crashes, daemon restarts and reboots;
 // - log delivery: delivered + dropped + buffered + in flight = produced always, delivered +
-//   dropped = produced once redis has been up for 10 s, nothing dropped before any outage, and a
+//   dropped = produced once redis has been up for 10 s, nothing dropped before a redis outage or a
+//   daemon stop, and a
 //   chatty container with a logs endpoint keeps producing (and, redis up, delivering) lines.
 // At the end the world winds down (faults healed, everything deleted) and the Checker's properties
 // of zsim sim must hold: one "deleted" each, everything released, no secret leaked, logs in order.
@@ -24,7 +25,8 @@
 // the fixed seed of the root CMakeLists.txt. Longer campaigns:
 //   RC_PARAMS="max_success=2000 seed=7" ZSIM_NODE_MODEL_COMMANDS=100 build/bin/properties_tests
 //       --gtest_filter='NodeModel.*'      (one command line)
-// (ZSIM_NODE_MODEL_COMMANDS caps the commands of a case; rapidcheck's size still grows from 0).
+// ZSIM_NODE_MODEL_COMMANDS caps the commands of a case (default 30); rapidcheck's size, which grows
+// from 0 to max_size (default 100) over a run, bounds it too, so add max_size=N beyond 100.
 // Everything random in a case comes from rapidcheck's generators and the world's seeded PRNG, so
 // RC_PARAMS="seed=N" replays it and a failure shrinks to a short command sequence.
 
@@ -223,7 +225,11 @@ class Crash final : public NodeCommand {
 
 class Advance final : public NodeCommand {
  public:
-  Advance() : ms_(*one_of<std::int64_t>({1'000, 2'000, 5'000, 10'000, 20'000, 45'000, 60'000, 90'000, 120'000})) {}
+  // 51, 54 and 57 s put a crash exactly one minute after an earlier one with a crash's 3 s between
+  // them: the crash window's inclusive end is reached.
+  Advance()
+      : ms_(*one_of<std::int64_t>({1'000, 2'000, 5'000, 10'000, 20'000, 45'000, 51'000, 54'000, 57'000, 60'000, 90'000,
+                                   120'000})) {}
   void show(std::ostream& os) const override { os << fmt::format("Advance({} s)", ms_ / 1000); }
 
  protected:
