@@ -11,8 +11,8 @@
 // - which containers run, each with its own IP, after crashes, daemon restarts and reboots;
 // - log delivery: delivered + dropped + buffered + in flight = produced always, delivered +
 //   dropped = produced once redis has been up for 10 s, nothing dropped before a redis outage or a
-//   daemon stop, and a
-//   chatty container with a logs endpoint keeps producing (and, redis up, delivering) lines.
+//   daemon stop, and a chatty container with a logs endpoint keeps producing (and, redis up,
+//   delivering) lines.
 // At the end the world winds down (faults healed, everything deleted) and the Checker's properties
 // of zsim sim must hold: one "deleted" each, everything released, no secret leaked, logs in order.
 //
