@@ -117,9 +117,7 @@ core::Expected<sim::CampaignOptions> campaign_options(const FuzzArguments& argum
   options.faults = !arguments.no_faults;
   for (const std::string& bug : arguments.planted_bugs) {
     if (core::find_planted_bug(bug)) continue;
-    std::string known;
-    for (const core::PlantedBugInfo& info : core::planted_bug_names) known += (known.empty() ? "" : ", ") + std::string(info.name);
-    return core::Error{fmt::format("--plant-bug: unknown bug '{}', expected one of {}", bug, known)};
+    return core::Error{fmt::format("--plant-bug: unknown bug '{}', expected one of {}", bug, core::planted_bug_list())};
   }
   options.planted_bugs = arguments.planted_bugs;
   options.failures_max = arguments.failures_max;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace zsim::core {
@@ -37,6 +38,13 @@ inline constexpr std::optional<PlantedBug> find_planted_bug(std::string_view nam
     if (info.name == name) return info.bug;
   }
   return std::nullopt;
+}
+
+// "hdd_never_released, ...": the names, for the errors that refuse an unknown one.
+inline std::string planted_bug_list() {
+  std::string names;
+  for (const PlantedBugInfo& info : planted_bug_names) names += (names.empty() ? "" : ", ") + std::string(info.name);
+  return names;
 }
 
 // A set of planted bugs; empty (the real core) by default.

@@ -26,9 +26,8 @@ void count_coverage(const Scenario& scenario, const ScenarioRun& run, SeedResult
     if (!parsed) continue;
     result.trace_kinds[std::string(parsed->kind)] += 1;
     if (parsed->kind != "fault_point_fired") continue;
-    const std::string_view fields = parsed->fields;
-    constexpr std::string_view point_key = "point=";
-    if (fields.rfind(point_key, 0) == 0) result.points_hit[std::string(fields.substr(point_key.size()))] += 1;
+    const std::string_view point = kernel::trace_field(parsed->fields, "point");
+    if (!point.empty()) result.points_hit[std::string(point)] += 1;
   }
 }
 

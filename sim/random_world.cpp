@@ -334,19 +334,10 @@ class Generator {
     }
   }
 
-  // A fault of the catalogue with its numeric parameters by name ("latency_ms", "numerator", ...).
-  static FaultSpec fault_of(std::string kind, std::string target = "",
-                            std::initializer_list<std::pair<std::string_view, std::int64_t>> parameters = {}) {
+  static FaultSpec fault_of(std::string kind, std::string target = "") {
     FaultSpec fault;
     fault.kind = std::move(kind);
     fault.target = std::move(target);
-    for (const auto& [name, value] : parameters) {
-      assert(value >= 0);
-      if (name == "latency_ms") fault.latency_ms = value;
-      else if (name == "numerator") fault.numerator = static_cast<std::uint64_t>(value);
-      else if (name == "denominator") fault.denominator = static_cast<std::uint64_t>(value);
-      else assert(false && "a parameter fault_of does not know");
-    }
     return fault;
   }
 
@@ -380,21 +371,29 @@ void Generator::schedule_faults() {
     if (enabled("hub.down")) fault_window(random_time(), length_ms, fault_of("hub.down"));
     if (enabled("hub.slow")) {
       const std::int64_t latency_ms = 1000 + static_cast<std::int64_t>(prng_.below(4000));
-      fault_window(random_time(), length_ms, fault_of("hub.slow", "", {{"latency_ms", latency_ms}}));
+      FaultSpec slow = fault_of("hub.slow");
+      slow.latency_ms = latency_ms;
+      fault_window(random_time(), length_ms, slow);
     }
     const std::string server = faulty_server_;
     if (enabled("redis.down")) fault_window(random_time(), length_ms, fault_of("redis.down", server));
     if (enabled("redis.dropping")) {
-      fault_window(random_time(), length_ms,
-                   fault_of("redis.dropping", server, {{"numerator", 1}, {"denominator", 100}}));
+      FaultSpec dropping = fault_of("redis.dropping", server);
+      dropping.numerator = 1;
+      dropping.denominator = 100;
+      fault_window(random_time(), length_ms, dropping);
     }
     if (enabled("redis.slow")) {
-      fault_window(random_time(), length_ms, fault_of("redis.slow", server, {{"latency_ms", 300}}));
+      FaultSpec slow = fault_of("redis.slow", server);
+      slow.latency_ms = 300;
+      fault_window(random_time(), length_ms, slow);
     }
     if (enabled("explorer.down")) fault_window(random_time(), length_ms, fault_of("explorer.down"));
     if (enabled("explorer.result_failures")) {
-      fault_window(random_time(), length_ms,
-                   fault_of("explorer.result_failures", "", {{"numerator", 1}, {"denominator", 5}}));
+      FaultSpec failures = fault_of("explorer.result_failures");
+      failures.numerator = 1;
+      failures.denominator = 5;
+      fault_window(random_time(), length_ms, failures);
     }
     if (enabled("fs_daemon.dead")) {
       const std::size_t node = prng_.below(world_.node_count());

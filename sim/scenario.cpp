@@ -718,9 +718,8 @@ class Loader {
     for (std::size_t index = 0; index < bugs.size(); index += 1) {
       const std::string name = bugs[index].is_string() ? bugs[index].get<std::string>() : "";
       if (!core::find_planted_bug(name)) {
-        std::string known;
-        for (const core::PlantedBugInfo& info : core::planted_bug_names) known += (known.empty() ? "" : ", ") + std::string(info.name);
-        fail(item("plant_bugs", index), fmt::format("unknown planted bug {}, expected one of {}", bugs[index].dump(), known));
+        fail(item("plant_bugs", index),
+             fmt::format("unknown planted bug {}, expected one of {}", bugs[index].dump(), core::planted_bug_list()));
       }
       scenario_.planted_bugs.push_back(name);
     }
