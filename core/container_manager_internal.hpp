@@ -69,7 +69,7 @@ class ContainerManager::Observer final : public ContainerObserver {
   std::string workload_id_;
 };
 
-CapacityUsage capacity_of(const ContainerReservation& reservation);
+CapacityUsage capacity_of(const ContainerReservation& reservation, const PlantedBugs& planted);
 // The Store key that marks a container provision as unfinished.
 std::string unfinished_key(const std::string& workload_id);
 // Event details are key=value pairs separated by spaces; free text is quoted with its spaces kept

@@ -16,12 +16,13 @@ namespace zsim::core {
 
 std::string unfinished_key(const std::string& workload_id) { return "provisioning/" + workload_id; }
 
-CapacityUsage capacity_of(const ContainerReservation& reservation) {
+CapacityUsage capacity_of(const ContainerReservation& reservation, const PlantedBugs& planted) {
   CapacityUsage need;
   need.cpu = reservation.capacity.cpu;
   need.memory_mib = reservation.capacity.memory_mib;
   const RootDisk disk = root_disk(reservation);
-  (disk.type == DiskType::ssd ? need.ssd_mib : need.hdd_mib) = disk.size_mib;
+  const bool on_ssd = disk.type == DiskType::ssd || planted.has(PlantedBug::hdd_root_disk_charged_as_ssd);
+  (on_ssd ? need.ssd_mib : need.hdd_mib) = disk.size_mib;
   return need;
 }
 
@@ -68,7 +69,7 @@ void ContainerManager::step_check(const std::string& workload_id) {
     return fail(workload_id,
                 "this node runs in IPv4 only mode and you asked for a public IPv6. Impossible to fulfill the request");
   }
-  container.need = capacity_of(reservation);
+  container.need = capacity_of(reservation, policy_.planted);
   if (const Status reserved = ledger_.reserve(workload_id, container.need); !reserved) {
     return fail(workload_id, reserved.error());
   }
@@ -306,7 +307,7 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
   Expected<std::vector<std::pair<std::string, std::string>>> secrets = decrypt_secrets(workload, container.reservation);
   if (!secrets) return self_decommission(workload.id, secrets.error());
   container.secrets = std::move(secrets).value();
-  container.need = capacity_of(container.reservation);
+  container.need = capacity_of(container.reservation, policy_.planted);
   if (const Status reserved = ledger_.reserve(workload.id, container.need); !reserved) {
     return self_decommission(workload.id, reserved.error());
   }

@@ -79,6 +79,8 @@ class Node {
   const std::string& id() const { return node_id_; }
   const Identity& identity() const { return identity_; }
   const CapacityUsage& used() const { return ledger_.used(); }
+  // What each workload holds, by workload id (the sum is used()).
+  const std::map<std::string, CapacityUsage>& capacity_held() const { return ledger_.held(); }
   // What the node reports to the explorer: used(), less what provisions still in flight hold.
   CapacityUsage reported_usage() const;
   const CapacityUsage& totals() const { return ledger_.totals(); }

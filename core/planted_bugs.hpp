@@ -18,6 +18,7 @@ enum class PlantedBug : std::uint8_t {
   log_line_twice_after_reconnect,  // After a redis reconnect, the last delivered line goes out again.
   crash_limit_off_by_one,      // The crash policy gives up at the 5th exit of a window, not the 4th.
   ip_check_skipped_in_poll,    // The second container provisioned in one poll skips the IP uniqueness check.
+  hdd_root_disk_charged_as_ssd,  // A container's HDD root disk is charged to SSD (and given back there).
 };
 
 struct PlantedBugInfo {
@@ -25,12 +26,13 @@ struct PlantedBugInfo {
   std::string_view name;
 };
 
-inline constexpr std::array<PlantedBugInfo, 5> planted_bug_names{{
+inline constexpr std::array<PlantedBugInfo, 6> planted_bug_names{{
     {PlantedBug::hdd_never_released, "hdd_never_released"},
     {PlantedBug::stats_lost_after_reconnect, "stats_lost_after_reconnect"},
     {PlantedBug::log_line_twice_after_reconnect, "log_line_twice_after_reconnect"},
     {PlantedBug::crash_limit_off_by_one, "crash_limit_off_by_one"},
     {PlantedBug::ip_check_skipped_in_poll, "ip_check_skipped_in_poll"},
+    {PlantedBug::hdd_root_disk_charged_as_ssd, "hdd_root_disk_charged_as_ssd"},
 }};
 
 inline constexpr std::optional<PlantedBug> find_planted_bug(std::string_view name) {

@@ -374,6 +374,11 @@ std::vector<core::Workload> FakeExplorer::workloads() const {
   return all;
 }
 
+const core::Workload* FakeExplorer::workload(const std::string& workload_id) const {
+  const Entry* entry = find(workload_id);
+  return entry == nullptr ? nullptr : &entry->workload;
+}
+
 std::optional<NextAction> FakeExplorer::state(const std::string& workload_id) const {
   const Entry* entry = find(workload_id);
   if (entry == nullptr) return std::nullopt;

@@ -93,6 +93,8 @@ class FakeExplorer final : public core::Explorer {
   std::uint64_t accepted_rank(const std::string& workload_id, std::size_t index) const;
   // Every workload, ordered by reservation id then workload number; to_delete reflects the state.
   std::vector<core::Workload> workloads() const;
+  // Null when no workload has this id.
+  const core::Workload* workload(const std::string& workload_id) const;
   std::optional<NextAction> state(const std::string& workload_id) const;
   std::optional<std::string> node_of(const std::string& workload_id) const;
   std::optional<core::CapacityUsage> capacity(const std::string& node_id) const;

@@ -26,6 +26,60 @@ bool is_error_after_give_up(const std::vector<core::ProvisionResult>& results, s
   return index >= 2 && is_self_decommission_error(results, index) &&
          results[index - 1].state == core::ResultState::deleted && results[index - 2].state == core::ResultState::ok;
 }
+
+// A disk type as a reservation writes it: a name in any case ("" is SSD), or zos's numbers
+// (0 HDD, 1 SSD). Nullopt for anything the node refuses.
+std::optional<bool> is_hdd(const nlohmann::json& type) {
+  if (type.is_null()) return false;
+  if (type.is_number_integer()) {
+    const std::int64_t number = type.get<std::int64_t>();
+    if (number == 0 || number == 1) return number == 0;
+    return std::nullopt;
+  }
+  if (!type.is_string()) return std::nullopt;
+  std::string lower = type.get<std::string>();
+  for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  if (lower.empty() || lower == "ssd") return false;
+  if (lower == "hdd") return true;
+  return std::nullopt;
+}
+
+// What a reservation asks its node to hold, by the primitive's rules (docs/PROPERTIES.md,
+// "capacity_charged"): a container its CPU cores, its memory and its root disk (disk_size MiB, 256
+// when 0) on the disk type it names; a volume its size in GiB on its type. Computed from the payload
+// the user wrote, not by the core's code. Nullopt for other kinds and for payloads that cannot be read.
+std::optional<core::CapacityUsage> asked_capacity(const core::Workload& workload) {
+  const nlohmann::json payload = nlohmann::json::parse(workload.payload_json, nullptr, false);
+  if (payload.is_discarded() || !payload.is_object()) return std::nullopt;
+  core::CapacityUsage asked;
+  if (workload.type == core::WorkloadType::volume) {
+    const std::optional<bool> hdd = is_hdd(payload.value("type", nlohmann::json()));
+    const nlohmann::json size = payload.value("size", nlohmann::json());
+    if (!hdd || !size.is_number_unsigned() || size.get<std::uint64_t>() > UINT64_MAX / 1024) return std::nullopt;
+    (*hdd ? asked.hdd_mib : asked.ssd_mib) = size.get<std::uint64_t>() * 1024;
+    return asked;
+  }
+  if (workload.type != core::WorkloadType::container) return std::nullopt;
+  const nlohmann::json capacity = payload.value("capacity", nlohmann::json::object());
+  if (!capacity.is_object()) return std::nullopt;
+  const std::optional<bool> hdd = is_hdd(capacity.value("disk_type", nlohmann::json()));
+  const nlohmann::json cpu = capacity.value("cpu", nlohmann::json(0));
+  const nlohmann::json memory = capacity.value("memory", nlohmann::json(0));
+  const nlohmann::json disk = capacity.value("disk_size", nlohmann::json(0));
+  if (!hdd || !cpu.is_number_unsigned() || !memory.is_number_unsigned() || !disk.is_number_unsigned()) {
+    return std::nullopt;
+  }
+  asked.cpu = cpu.get<std::uint64_t>();
+  asked.memory_mib = memory.get<std::uint64_t>();
+  const std::uint64_t disk_mib = disk.get<std::uint64_t>() == 0 ? core::root_disk_default_mib : disk.get<std::uint64_t>();
+  (*hdd ? asked.hdd_mib : asked.ssd_mib) = disk_mib;
+  return asked;
+}
+
+std::string describe(const core::CapacityUsage& usage) {
+  return fmt::format("cpu={} memory_mib={} ssd_mib={} hdd_mib={}", usage.cpu, usage.memory_mib, usage.ssd_mib,
+                     usage.hdd_mib);
+}
 }  // namespace
 
 Checker::Checker(World& world) : world_(world) {
@@ -50,8 +104,10 @@ void Checker::add_secret(std::string plaintext) {
 }
 
 void Checker::expect_stats_cadence(const std::string& workload_id, const std::string& address,
-                                   const std::string& channel) {
-  cadences_[workload_id] = Cadence{address, channel};
+                                   const std::string& channel, std::int64_t interval_ms) {
+  assert(interval_ms > 0);
+  cadences_[workload_id] = Cadence{address, channel, interval_ms, 0};
+  cadence_channels_[address + "/" + channel] = workload_id;
 }
 
 void Checker::check_running_after_reboot(std::size_t node_index, std::int64_t at_ms) {
@@ -94,6 +150,7 @@ void Checker::on_trace_line(std::string_view line) {
   if (parsed->kind == "container_start" || parsed->kind == "container_remove" || parsed->kind == "node_reboot") {
     check_ip_unique(*parsed);
   }
+  if (parsed->kind == "result_queued") check_capacity_charged(node, parsed->fields);
   if (parsed->kind == "container_exit") {
     // Stats stop for good once the container's task is gone (zos; docs/ZOS.md, "Stats"), even when
     // the crash policy starts the process again: the cadence is owed only until the first exit.
@@ -107,7 +164,8 @@ void Checker::on_trace_line(std::string_view line) {
 
 // The crash policy of docs/ZOS.md ("Crashes"): exits are counted in a window opened by the first
 // exit of a burst and closed crash_window_ms later, inclusive; the 4th exit of a window ends the
-// container (self_decommission), any earlier one restarts it 2 s later. Exits of a container being
+// container (self_decommission), any earlier one restarts it 2 s later (a node's knobs may set
+// other numbers: the checker holds each node to its own). Exits of a container being
 // decommissioned do not count; a daemon start (or reboot) forgets every window of its node, as
 // zos's in-memory cache did.
 void Checker::check_crash_policy(const kernel::TraceLineView& line) {
@@ -116,6 +174,12 @@ void Checker::check_crash_policy(const kernel::TraceLineView& line) {
     crash_windows_.erase(node);
     return;
   }
+  const World::NodeSlot* slot = node_slot(node);
+  if (slot == nullptr) return;
+  // The node's own policy: its knobs may differ from zos's (sim/node_knobs.hpp).
+  const std::uint32_t crashes_max = slot->config.container.crashes_max;
+  const std::int64_t crash_window_ms = slot->config.container.crash_window_ms;
+  const std::int64_t restart_delay_ms = slot->config.container.restart_delay_ms;
   const std::string workload(field(line.fields, "workload"));
   std::map<std::string, CrashWindow>& windows = crash_windows_[node];
   CrashWindow& window = windows[workload];
@@ -175,11 +239,60 @@ void Checker::check_ip_unique(const kernel::TraceLineView& line) {
   }
 }
 
+// Capacity is charged by kind and amount as each reservation asks, at every moment a result goes
+// out: a workload whose ok is sent holds what it asked, one whose error or "deleted" is sent holds
+// nothing, and everything the node holds is what its workload asked.
+void Checker::check_capacity_charged(const std::string& node, std::string_view fields) {
+  const World::NodeSlot* slot = node_slot(node);
+  if (slot == nullptr || slot->node == nullptr) return;
+  const std::map<std::string, core::CapacityUsage>& held = slot->node->capacity_held();
+  const std::string workload_id(field(fields, "workload"));
+  const core::Workload* workload = world_.explorer().workload(workload_id);
+  if (workload != nullptr && (workload->type == core::WorkloadType::container || workload->type == core::WorkloadType::volume)) {
+    const bool holds = held.count(workload_id) != 0;
+    const std::string_view state = field(fields, "state");
+    if (state == "ok" && !holds) {
+      violate("capacity_charged", fmt::format("{}: {} is ok and holds no capacity", node, workload_id));
+    } else if (state != "ok" && holds) {
+      violate("capacity_charged", fmt::format("{}: {} is {} and still holds {}", node, workload_id, state,
+                                              describe(held.at(workload_id))));
+    }
+  }
+  for (const auto& [holder, usage] : held) {
+    const core::Workload* holder_workload = world_.explorer().workload(holder);
+    const std::optional<core::CapacityUsage> asked =
+        holder_workload == nullptr ? std::nullopt : asked_capacity(*holder_workload);
+    if (asked && *asked != usage) {
+      violate("capacity_charged", fmt::format("{}: {} holds {}, it asked {}", node, holder, describe(usage), describe(*asked)));
+    }
+  }
+}
+
+const World::NodeSlot* Checker::node_slot(std::string_view label) {
+  for (std::size_t index = 0; index < world_.node_count(); index += 1) {
+    if (world_.node(index).setup.label == label) return &world_.node(index);
+  }
+  return nullptr;
+}
+
 void Checker::on_published(const std::string& address, std::string_view channel, std::string_view payload) {
   if (secrets_.found_in(payload)) {
     violate("secret_leaked", fmt::format("a secret value appeared in plaintext in a message on {}/{}", address, channel));
   }
   check_log_order(address, channel, payload);
+  if (!cadence_channels_.empty()) count_cadence_message(address, channel);
+}
+
+// The cadence is owed until the container's first exit: a stats loop whose tick falls after the
+// restart finds the task again and goes on (zos reads the task at each tick), and those later
+// messages are no part of what is owed.
+void Checker::count_cadence_message(const std::string& address, std::string_view channel) {
+  std::string key = address;
+  key.append("/").append(channel);
+  const auto found = cadence_channels_.find(key);
+  if (found == cadence_channels_.end()) return;
+  if (first_exit_ms_.count(found->second) != 0) return;
+  cadences_.at(found->second).messages += 1;
 }
 
 // Fake containers number their lines "<name> line <n> ..." (or "error" on stderr). On one channel
@@ -329,8 +442,8 @@ void Checker::check_stats_cadence() {
       ended_s = std::min(ended_s, exit->second / 1000);
     }
     const std::int64_t ran_s = std::max<std::int64_t>(0, ended_s - results.front().epoch_s);
-    const std::int64_t want = ran_s / 2;
-    const std::int64_t got = static_cast<std::int64_t>(world_.redis().messages(cadence.address, cadence.channel));
+    const std::int64_t want = ran_s * 1000 / cadence.interval_ms;
+    const std::int64_t got = static_cast<std::int64_t>(cadence.messages);
     // The pushers start a little before the ok result and stop at the decommission's first step.
     if (got < want - 3 || got > want + 3) {
       violate("stats_cadence", fmt::format("{}: {} stats messages in {} s on {}, want about {}", workload_id, got,

@@ -36,9 +36,10 @@ class Checker {
   void expect_error(const std::string& workload_id, std::string message);
   // This plaintext must never be seen: not in the trace, results, or anything published.
   void add_secret(std::string plaintext);
-  // The workload's stats channel must get a message every 2 s while it runs (the world promises
-  // the endpoint stays reachable and the container never stops by itself).
-  void expect_stats_cadence(const std::string& workload_id, const std::string& address, const std::string& channel);
+  // The workload's stats channel must get a message every interval_ms (its node's stats interval)
+  // while it runs (the world promises the endpoint stays reachable).
+  void expect_stats_cadence(const std::string& workload_id, const std::string& address, const std::string& channel,
+                            std::int64_t interval_ms = 2'000);
   // At at_ms, every live container of the node must run again with its own IP (after a reboot).
   void check_running_after_reboot(std::size_t node_index, std::int64_t at_ms);
 
@@ -50,6 +51,7 @@ class Checker {
   void on_trace_line(std::string_view line);
   void on_published(const std::string& address, std::string_view channel, std::string_view payload);
   void check_log_order(const std::string& address, std::string_view channel, std::string_view payload);
+  void count_cadence_message(const std::string& address, std::string_view channel);
   void check_secrets(std::string_view where, std::string_view text);
   void check_results();
   void check_released();
@@ -58,6 +60,8 @@ class Checker {
   void check_delivery_honest();
   void check_crash_policy(const kernel::TraceLineView& line);
   void check_ip_unique(const kernel::TraceLineView& line);
+  void check_capacity_charged(const std::string& node, std::string_view fields);
+  const World::NodeSlot* node_slot(std::string_view label);
   void check_reboot(std::size_t node_index);
   void violate(std::string property, std::string detail);
 
@@ -68,22 +72,21 @@ class Checker {
   struct Cadence {
     std::string address;
     std::string channel;
+    std::int64_t interval_ms = 2'000;
+    std::uint64_t messages = 0;  // Published before the container's first exit.
   };
-  std::map<std::string, Cadence> cadences_;
-  std::map<std::string, std::int64_t> first_exit_ms_;
-  // The crash policy as docs/ZOS.md states it (core::ContainerPolicy's defaults).
-  static constexpr std::uint32_t crashes_max = 4;
-  static constexpr std::int64_t crash_window_ms = 60'000;
-  static constexpr std::int64_t restart_delay_ms = 2'000;
+  std::map<std::string, Cadence> cadences_;            // By workload id.
+  std::map<std::string, std::string> cadence_channels_;  // "address/channel" -> workload id.
+  std::map<std::string, std::int64_t> first_exit_ms_;  // Per container name: its process's first exit.
   struct CrashWindow {
     std::int64_t start_ms = 0;
     std::uint32_t exits = 0;
     bool stopping = false;
     std::int64_t last_exit_ms = 0;
   };
-  std::map<std::string, std::map<std::string, CrashWindow>> crash_windows_;
-  std::int64_t clock_stepped_ms_ = -1;  // When the clock last jumped (a scenario's clock.step).  // node -> workload -> window.
-  std::map<std::string, std::map<std::string, std::string>> addresses_;      // node -> "network ip" -> container.  // Per container name: its process's first exit.
+  std::map<std::string, std::map<std::string, CrashWindow>> crash_windows_;  // node -> workload -> window.
+  std::int64_t clock_stepped_ms_ = -1;  // When the clock last jumped (a scenario's clock.step).
+  std::map<std::string, std::map<std::string, std::string>> addresses_;  // node -> "network ip" -> container.
   // Per workload on its node: provisioned and not yet released (for "never provisioned twice").
   std::map<std::string, std::set<std::string>> provisioned_;  // node label -> workload ids.
   // Per channel key (address/channel), the last line number seen from each container.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cassert>
 #include <fstream>
 #include <iterator>
@@ -272,6 +273,30 @@ const NodeSpec* Scenario::node(std::string_view label) const {
   return nullptr;
 }
 
+std::optional<std::string> stats_endpoint(const Scenario& scenario, const std::string& workload_id) {
+  const std::size_t dash = workload_id.find('-');
+  if (dash == std::string::npos) return std::nullopt;
+  std::uint64_t reservation_id = 0;
+  std::uint64_t number = 0;
+  const char* end = workload_id.data() + workload_id.size();
+  const auto [id_end, id_error] = std::from_chars(workload_id.data(), workload_id.data() + dash, reservation_id);
+  const auto [number_end, number_error] = std::from_chars(workload_id.data() + dash + 1, end, number);
+  if (id_error != std::errc() || id_end != workload_id.data() + dash || number_error != std::errc() || number_end != end) {
+    return std::nullopt;
+  }
+  const ReservationSpec* reservation = scenario.reservation(reservation_id);
+  if (reservation == nullptr || number == 0 || number > reservation->workloads.size()) return std::nullopt;
+  const WorkloadSpec& workload = reservation->workloads[number - 1];
+  if (workload.type != core::WorkloadType::container || !workload.payload.is_object()) return std::nullopt;
+  const auto stats = workload.payload.find("stats_aggregator");
+  if (stats == workload.payload.end() || !stats->is_array() || stats->empty()) return std::nullopt;
+  const nlohmann::json& first = stats->front();
+  if (!first.is_object() || !first.contains("data") || !first["data"].is_object()) return std::nullopt;
+  const auto endpoint = first["data"].find("endpoint");
+  if (endpoint == first["data"].end() || !endpoint->is_string()) return std::nullopt;
+  return endpoint->get<std::string>();
+}
+
 namespace {
 
 // The loader proper: one method per section, each reading into the scenario under construction.
@@ -333,11 +358,33 @@ class Loader {
         if (spec.totals.cpu == 0) fail(capacity.at("cpu"), "a node has at least 1 CPU");
       }
       spec.ipv4_only = node.boolean_or("ipv4_only", false);
+      if (node.has("knobs")) spec.knobs = read_knobs(node.get("knobs"), node.at("knobs"));
       if (node.has("networks")) read_networks(node.array("networks"), node.at("networks"), spec);
       if (node.has("volumes")) read_volumes(node.array("volumes"), node.at("volumes"), spec);
       node.finish();
       scenario_.nodes.push_back(std::move(spec));
     }
+  }
+
+  // {"crash_window_ms": 30000, ...}: integers within each knob's range (sim/node_knobs.hpp). A knob
+  // set to its default is kept out, so that a file read and written again says the same.
+  NodeKnobs read_knobs(const json& value, const std::string& path) {
+    Object object(value, path);
+    NodeKnobs knobs;
+    for (const auto& [name, number] : value.items()) {
+      const NodeKnobInfo* info = find_node_knob(name);
+      if (info == nullptr) fail(object.at(name), fmt::format("unknown knob, expected one of {}", node_knob_list()));
+      if (!number.is_number_integer()) fail(object.at(name), fmt::format("expected an integer, got {}", kind_of(number)));
+      const std::int64_t knob = number.is_number_unsigned() && number.get<std::uint64_t>() > INT64_MAX
+                                    ? INT64_MAX
+                                    : number.get<std::int64_t>();
+      if (knob < info->min || knob > info->max) {
+        fail(object.at(name), fmt::format("must be within {}..{}, got {}", info->min, info->max, number.dump()));
+      }
+      if (knob != info->default_value) knobs[name] = knob;
+    }
+    if (const core::Status checked = check_node_knobs(knobs); !checked) fail(path, checked.error());
+    return knobs;
   }
 
   void read_networks(const json& networks, const std::string& path, NodeSpec& spec) {
@@ -754,6 +801,7 @@ class Loader {
     if (expect.has("containers")) read_checks(expect.array("containers"), "expect.containers", CheckKind::container);
     if (expect.has("trace")) read_checks(expect.array("trace"), "expect.trace", CheckKind::trace);
     scenario_.no_secret_leaked = expect.boolean_or("no_secret_leaked", true);
+    if (expect.has("stats_cadence")) read_stats_cadence(expect.array("stats_cadence"));
     if (expect.has("trace_hash")) {
       const std::string hash = expect.string("trace_hash");
       const bool hex = hash.size() == 16 && std::all_of(hash.begin(), hash.end(), [](char c) {
@@ -763,6 +811,23 @@ class Loader {
       scenario_.trace_hash = hash;
     }
     expect.finish();
+  }
+
+  // Container workloads of the file that send stats to one of its redis servers.
+  void read_stats_cadence(const json& workloads) {
+    for (std::size_t index = 0; index < workloads.size(); index += 1) {
+      const std::string path = item("expect.stats_cadence", index);
+      if (!workloads[index].is_string()) fail(path, fmt::format("expected a workload id, got {}", kind_of(workloads[index])));
+      const std::string workload = workloads[index].get<std::string>();
+      const std::optional<std::string> endpoint = stats_endpoint(scenario_, workload);
+      if (!endpoint) fail(path, "expected a container workload of this file with a stats_aggregator endpoint");
+      const core::Expected<core::RedisUrl> url = core::parse_redis_url(*endpoint);
+      const bool known = url && std::any_of(scenario_.redis.begin(), scenario_.redis.end(), [&url](const RedisSpec& server) {
+        return server.address == url.value().address();
+      });
+      if (!known) fail(path, fmt::format("the stats endpoint of {} is not a redis server of this file", workload));
+      scenario_.stats_cadence.push_back(workload);
+    }
   }
 
   void read_checks(const json& checks, const std::string& path, CheckKind kind) {

@@ -19,6 +19,7 @@
 #include "core/flist_image.hpp"
 #include "core/ports.hpp"
 #include "fakes/container_program.hpp"
+#include "sim/node_knobs.hpp"
 
 namespace zsim::sim {
 
@@ -56,6 +57,7 @@ struct NodeSpec {
   std::string label;
   core::CapacityUsage totals{16, 64 * 1024, 1024 * 1024, 4 * 1024 * 1024};
   bool ipv4_only = false;
+  NodeKnobs knobs;  // Only the knobs that differ from their default (sim/node_knobs.hpp).
   std::vector<NetworkSpec> networks;
   std::vector<VolumeSpec> volumes;
 };
@@ -215,6 +217,9 @@ struct Scenario {
   std::int64_t end_ms = 0;  // The last step, the last timed check, or run_for: whichever is latest.
   std::vector<Check> checks;
   bool no_secret_leaked = true;
+  // Containers whose stats channel must get a message every stats interval of their node while they
+  // run (expect.stats_cadence): the file promises their endpoint stays healthy.
+  std::vector<std::string> stats_cadence;
   std::optional<std::string> trace_hash;
   // "buggify": true: the core's fault points switch themselves on when first reached (a fuzz run's
   // world), until the first heal_all or the wind-down.
@@ -230,6 +235,10 @@ struct Scenario {
 
 // Reads and checks a scenario. Errors are one line: "FILE: PATH: what is wrong", where PATH is the
 // JSON path ("steps[3].fault", "expect.results[0].state", "(top level)").
+// The stats endpoint (redis URL) of a container workload of the scenario: the first of its
+// stats_aggregator; nullopt when the id names no such workload or it sends no stats.
+std::optional<std::string> stats_endpoint(const Scenario& scenario, const std::string& workload_id);
+
 core::Expected<Scenario> load_scenario_file(const std::string& path);
 core::Expected<Scenario> load_scenario_text(std::string_view text, const std::string& file);
 

@@ -12,6 +12,7 @@
 
 #include "core/identity.hpp"
 #include "core/planted_bugs.hpp"
+#include "core/reservation.hpp"
 #include "core/secret_env.hpp"
 #include "sim/checker.hpp"
 #include "sim/faults.hpp"
@@ -121,6 +122,7 @@ class Runner {
       setup.label = node.label;
       setup.totals = node.totals;
       setup.ipv4_only = node.ipv4_only;
+      setup.knobs = node.knobs;
       for (const std::string& bug : scenario_.planted_bugs) setup.planted.plant(*core::find_planted_bug(bug));
       const std::size_t index = world_.add_node(setup);
       run_.node_labels[world_.node(index).node_id] = node.label;
@@ -140,6 +142,25 @@ class Runner {
     if (scenario_.poll_descending) world_.explorer().set_poll_order(fakes::FakeExplorer::PollOrder::descending);
     for (std::size_t index = 0; scenario_.buggify && index < world_.node_count(); index += 1) {
       world_.node(index).faults->set_self_activation(true);
+    }
+    expect_stats_cadences();
+  }
+
+  // The loader checked that each names a container with stats on a server of the file. With a
+  // real redis (--redis) the checker does not see what is published: there is nothing to count.
+  void expect_stats_cadences() {
+    if (!world_.uses_fake_redis()) return;
+    for (const std::string& workload : scenario_.stats_cadence) {
+      const std::optional<std::string> endpoint = stats_endpoint(scenario_, workload);
+      assert(endpoint.has_value());
+      const core::Expected<core::RedisUrl> url = core::parse_redis_url(*endpoint);
+      assert(url.ok());
+      const ReservationSpec* reservation = scenario_.reservation(std::stoull(workload));
+      assert(reservation != nullptr);
+      const std::size_t index = world_.find_node(reservation->node);
+      assert(index < world_.node_count());
+      checker_.expect_stats_cadence(workload, url.value().address(), url.value().channel,
+                                    world_.node(index).config.container.stats_interval_ms);
     }
   }
 

@@ -61,6 +61,29 @@ TEST(ScenarioLoader, ReadsEverySection) {
   EXPECT_EQ(workload.secrets[1].plaintext, "plain-token");
 }
 
+// Knobs other than the default are kept (a default one is dropped, so a file reads back as it
+// is written); a stats cadence names a container with stats on a server of the file.
+TEST(ScenarioLoader, ReadsKnobsAndStatsCadence) {
+  json document = minimal();
+  document["nodes"][0]["knobs"] = {{"crash_window_ms", 30000}, {"poll_interval_ms", 10000}};
+  document["reservations"][0]["workloads"][0]["payload"]["stats_aggregator"] =
+      json::array({{{"type", "redis"}, {"data", {{"endpoint", "redis://10.0.0.1:6379/stats"}}}}});
+  document["expect"]["stats_cadence"] = json::array({"10-1"});
+  const core::Expected<Scenario> loaded = load(document);
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  EXPECT_EQ(loaded.value().nodes[0].knobs, (NodeKnobs{{"crash_window_ms", 30000}}));
+  EXPECT_EQ(loaded.value().stats_cadence, std::vector<std::string>{"10-1"});
+  document["reservations"][0]["workloads"][0]["payload"]["stats_aggregator"][0]["data"]["endpoint"] =
+      "redis://10.9.9.9:6379/stats";
+  EXPECT_EQ(error_of(document), "test.json: expect.stats_cadence[0]: the stats endpoint of 10-1 is not a redis server of this file");
+}
+
+TEST(ScenarioLoader, AnUnknownKnobListsTheKnownOnes) {
+  json document = minimal();
+  document["nodes"][0]["knobs"] = {{"crash_max", 3}};
+  EXPECT_EQ(error_of(document), "test.json: nodes[0].knobs.crash_max: unknown knob, expected one of " + node_knob_list());
+}
+
 TEST(ScenarioLoader, ReadsTheFidelityFields) {
   json document = minimal();
   document["explorer"] = {{"poll_order", "descending"}};
@@ -209,6 +232,15 @@ INSTANTIATE_TEST_SUITE_P(
                 "expect.messages[0].count: min 5 is greater than max 2"},
         Mistake{"/expect/trace_hash", "XYZ", false,
                 "expect.trace_hash: expected 16 lower-case hex digits, as `zsim run` prints it"},
+        Mistake{"/nodes/0/knobs", json{{"crashes_max", 0}}, false, "nodes[0].knobs.crashes_max: must be within 1..8, got 0"},
+        Mistake{"/nodes/0/knobs", json{{"crashes_max", "4"}}, false,
+                "nodes[0].knobs.crashes_max: expected an integer, got a string"},
+        Mistake{"/nodes/0/knobs", json{{"backoff_initial_ms", 4000}, {"backoff_max_ms", 1000}}, false,
+                "nodes[0].knobs: backoff_max_ms: must not be below backoff_initial_ms"},
+        Mistake{"/expect/stats_cadence", json::array({"99-1"}), false,
+                "expect.stats_cadence[0]: expected a container workload of this file with a stats_aggregator endpoint"},
+        Mistake{"/expect/stats_cadence", json::array({7}), false,
+                "expect.stats_cadence[0]: expected a workload id, got the number 7"},
         Mistake{"/flists/0/program/line_interval", "-1s", false,
                 "flists[0].program.line_interval: invalid duration '-1s', expected e.g. 500ms, 2s, 10m, 1h, 1d or "
                 "1h30m"}));

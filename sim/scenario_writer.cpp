@@ -90,6 +90,10 @@ ordered node_json(const NodeSpec& node) {
   const NodeSpec defaults;
   if (!(node.totals == defaults.totals)) out["capacity"] = usage_json(node.totals);
   if (node.ipv4_only) out["ipv4_only"] = true;
+  if (!node.knobs.empty()) {
+    out["knobs"] = ordered::object();
+    for (const auto& [name, value] : node.knobs) out["knobs"][name] = value;
+  }
   if (!node.networks.empty()) {
     out["networks"] = ordered::array();
     for (const NetworkSpec& network : node.networks) {
@@ -361,6 +365,7 @@ ordered expect_json(const Scenario& scenario) {
     if (!section.empty()) out[std::string(to_string(kind))] = std::move(section);
   }
   if (!scenario.no_secret_leaked) out["no_secret_leaked"] = false;
+  if (!scenario.stats_cadence.empty()) out["stats_cadence"] = scenario.stats_cadence;
   if (scenario.trace_hash) out["trace_hash"] = *scenario.trace_hash;
   return out;
 }

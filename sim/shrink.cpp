@@ -60,6 +60,10 @@ Scenario filtered(const Scenario& scenario, const std::set<std::uint64_t>& reser
   for (const Check& check : scenario.checks) {
     if (reservations_dropped.count(check_reservation(check)) == 0) out.checks.push_back(check);
   }
+  out.stats_cadence.clear();
+  for (const std::string& workload : scenario.stats_cadence) {
+    if (reservations_dropped.count(reservation_of(workload)) == 0) out.stats_cadence.push_back(workload);
+  }
   std::size_t results = 0;
   for (Check& check : out.checks) {
     if (check.kind == CheckKind::result) check.path = fmt::format("expect.results[{}]", results++);
@@ -187,6 +191,27 @@ void shrink_steps(Shrinker& shrinker, Scenario& best) {
   }, best);
 }
 
+// A knob is removed by giving it back its default; each knob of each node is one unit.
+void shrink_knobs(Shrinker& shrinker, Scenario& best) {
+  const Scenario base = best;
+  std::vector<std::pair<std::size_t, std::string>> knobs;
+  for (std::size_t node = 0; node < base.nodes.size(); node += 1) {
+    for (const auto& [name, value] : base.nodes[node].knobs) knobs.emplace_back(node, name);
+  }
+  if (knobs.empty()) return;
+  shrinker.minimise(knobs.size(), [&base, &knobs](const std::vector<std::size_t>& removed) {
+    Scenario out = base;
+    for (const std::size_t unit : removed) out.nodes[knobs[unit].first].knobs.erase(knobs[unit].second);
+    return out;
+  }, best);
+}
+
+std::size_t knob_count(const Scenario& scenario) {
+  std::size_t count = 0;
+  for (const NodeSpec& node : scenario.nodes) count += node.knobs.size();
+  return count;
+}
+
 // The run ends soon after the last step that is left: the final advance moves back to it (plus a
 // minute, for the expectations judged at the end), if the property still fails then.
 void shorten_run(Shrinker& shrinker, Scenario& best) {
@@ -200,7 +225,7 @@ void shorten_run(Shrinker& shrinker, Scenario& best) {
 }
 
 std::size_t size_of(const Scenario& scenario) {
-  return scenario.steps.size() + scenario.reservations.size() + scenario.nodes.size();
+  return scenario.steps.size() + scenario.reservations.size() + scenario.nodes.size() + knob_count(scenario);
 }
 
 }  // namespace
@@ -218,6 +243,7 @@ ShrinkResult shrink_scenario(const Scenario& failing, const std::string& propert
     shrink_nodes(shrinker, best);
     shrink_reservations(shrinker, best);
     shrink_steps(shrinker, best);
+    shrink_knobs(shrinker, best);
     if (size_of(best) == before) break;
   }
   shorten_run(shrinker, best);

@@ -6,6 +6,7 @@
 #include <array>
 #include <cassert>
 #include <map>
+#include <set>
 
 #include "core/reservation.hpp"
 #include "kernel/prng.hpp"
@@ -82,6 +83,9 @@ struct Capacity {
 };
 
 // One timed step before sorting: steps at one time keep the order they were made in.
+// The PRNG stream of node i's knobs is knob_stream + i.
+constexpr std::uint64_t knob_stream = 0x6b6e'6f62'0000;
+
 struct TimedStep {
   std::int64_t at_ms = 0;
   std::uint64_t order = 0;
@@ -108,6 +112,7 @@ class SwarmBuilder {
     add_reservations();
     drop_uncertain_ok_expectations();
     add_fault_steps();
+    add_stats_cadence_expectations();
     finish_steps();
     return std::move(scenario_);
   }
@@ -128,6 +133,10 @@ class SwarmBuilder {
       node.totals.ssd_mib = prng_.between(256, 1024) * 1024;
       node.totals.hdd_mib = prng_.between(1024, 4096) * 1024;
       node.ipv4_only = index > 0 && prng_.chance(1, 4);
+      // The knobs come from their own stream, so that the rest of a seed's world is the same
+      // whichever knobs it draws.
+      kernel::Prng knob_prng = prng_.fork(knob_stream + index);
+      node.knobs = draw_swarm_knobs(knob_prng);
       // Every user has a network with a /24 on every node: 10.<user>.<node>.0/24 (the third
       // octet wraps past 250 nodes; subnets of one user on two nodes may then be equal, which
       // zos allows: a subnet is per node).
@@ -291,6 +300,8 @@ class SwarmBuilder {
   void add_expectation(const ReservationSpec& reservation, std::size_t node, Invalid invalid, bool deleted);
   void drop_uncertain_ok_expectations();
   void add_fault_steps();
+  void add_stats_cadence_expectations();
+  bool disturbs_stats(const StepSpec& step, const std::string& node, const std::string& server) const;
   void add_fault_window(const SwarmFault& fault, std::int64_t start_ms, std::int64_t length_ms);
   void add_crash_steps();
   void add_node_steps();
@@ -515,6 +526,47 @@ void SwarmBuilder::add_node_steps() {
     step.node = random_node();
     add_step(random_time(), step);
   }
+}
+
+// Stats cadence is judged on healthy endpoints even while other faults run: a valid container
+// (the checker holds it to the cadence only if it ran: its first result ok, its last "deleted")
+// whose stats go to a server no fault touches, on a node
+// no restart, reboot or node fault touches, in a world whose clock never jumps, that never waits
+// for an IPv6 and is not an interactive console. Its own exits (crashes, OOM kills, crash steps)
+// end the cadence it owes at the first one (the checker's rule).
+void SwarmBuilder::add_stats_cadence_expectations() {
+  std::set<std::string> invalid;
+  for (const Check& check : scenario_.checks) {
+    if (check.kind == CheckKind::result && check.result.state == core::ResultState::error) invalid.insert(check.result.workload);
+  }
+  for (const ReservationSpec& reservation : scenario_.reservations) {
+    const std::string workload = fmt::format("{}-{}", reservation.id, reservation.workloads.size());
+    if (invalid.count(workload) != 0) continue;
+    const std::optional<std::string> endpoint = stats_endpoint(scenario_, workload);
+    if (!endpoint) continue;
+    const core::Expected<core::RedisUrl> url = core::parse_redis_url(*endpoint);
+    assert(url.ok());
+    const json& payload = reservation.workloads.back().payload;
+    if (payload.value("interactive", false) || payload["network_connection"][0].value("public_ip6", false)) continue;
+    const std::string server = url.value().address();
+    const bool disturbed = std::any_of(steps_.begin(), steps_.end(), [&](const TimedStep& timed) {
+      return disturbs_stats(timed.step, reservation.node, server);
+    });
+    if (!disturbed) scenario_.stats_cadence.push_back(workload);
+  }
+}
+
+bool SwarmBuilder::disturbs_stats(const StepSpec& step, const std::string& node, const std::string& server) const {
+  if (step.kind == StepKind::restart_daemon || step.kind == StepKind::reboot) return step.node == node;
+  if (step.kind != StepKind::fault) return false;
+  if (step.fault.kind == "clock.step") return true;
+  const FaultKindInfo* info = find_fault_kind(step.fault.kind);
+  assert(info != nullptr);
+  if (info->target == FaultTarget::server) return step.fault.target == server;
+  if (info->target == FaultTarget::node || info->target == FaultTarget::node_or_all) {
+    return step.fault.target.empty() || step.fault.target == node;
+  }
+  return false;
 }
 
 // Steps in time order (ties in the order they were made), then an advance to the end of the

@@ -65,6 +65,33 @@ TEST(Swarm, ManySeedsDrawManyFaultKindsAndBothExpectations) {
   EXPECT_EQ(states.size(), 2u);
 }
 
+// Some nodes get knobs other than the defaults, always within their ranges; some containers are
+// held to a stats cadence, and only on nodes no restart or reboot touches.
+TEST(Swarm, ManySeedsDrawKnobsAndStatsCadencesOnUndisturbedNodes) {
+  std::size_t nodes_with_knobs = 0;
+  std::size_t cadences = 0;
+  for (std::uint64_t seed = 1; seed <= 200; seed += 1) {
+    const Scenario scenario = generate_swarm_scenario(small(seed));
+    for (const NodeSpec& node : scenario.nodes) {
+      EXPECT_TRUE(check_node_knobs(node.knobs).ok()) << "seed " << seed;
+      if (!node.knobs.empty()) nodes_with_knobs += 1;
+    }
+    for (const std::string& workload : scenario.stats_cadence) {
+      cadences += 1;
+      ASSERT_TRUE(stats_endpoint(scenario, workload).has_value()) << "seed " << seed << " " << workload;
+      const ReservationSpec* reservation = scenario.reservation(std::stoull(workload));
+      ASSERT_NE(reservation, nullptr);
+      for (const StepSpec& step : scenario.steps) {
+        const bool node_step = step.kind == StepKind::restart_daemon || step.kind == StepKind::reboot;
+        EXPECT_FALSE(node_step && step.node == reservation->node) << "seed " << seed << " " << workload;
+        EXPECT_FALSE(step.kind == StepKind::fault && step.fault.kind == "clock.step") << "seed " << seed;
+      }
+    }
+  }
+  EXPECT_GT(nodes_with_knobs, 200u);
+  EXPECT_GT(cadences, 20u);
+}
+
 TEST(Swarm, WithoutFaultsNoFaultStepsAndValidOnesExpectOk) {
   SwarmOptions options = small(9);
   options.faults = false;

@@ -90,6 +90,7 @@ std::size_t World::add_node(const NodeSetup& setup) {
   slot->config.totals = setup.totals;
   slot->config.ipv4_only = setup.ipv4_only;
   slot->config.planted = setup.planted;
+  apply_node_knobs(setup.knobs, slot->config);
   fakes::FakeRuntimeConfig runtime_config;
   runtime_config.node_cpu_count = static_cast<std::uint32_t>(std::max<std::uint64_t>(setup.totals.cpu, 1));
   runtime_config.ipv4_only = setup.ipv4_only;
@@ -110,6 +111,7 @@ std::size_t World::add_node(const NodeSetup& setup) {
                 fmt::format("node_id={} cpu={} memory_mib={} ssd_mib={} hdd_mib={} ipv4_only={}", slot->node_id,
                             setup.totals.cpu, setup.totals.memory_mib, setup.totals.ssd_mib, setup.totals.hdd_mib,
                             setup.ipv4_only));
+  if (!setup.knobs.empty()) trace_.record(scheduler_.now_ms(), setup.label, "node_knobs", format_node_knobs(setup.knobs));
   nodes_.push_back(std::move(slot));
   start_daemon(*nodes_.back());
   return index;

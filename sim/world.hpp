@@ -22,6 +22,7 @@
 #include "kernel/prng.hpp"
 #include "kernel/scheduler.hpp"
 #include "kernel/trace.hpp"
+#include "sim/node_knobs.hpp"
 
 namespace zsim::sim {
 
@@ -78,6 +79,7 @@ struct NodeSetup {
   std::string label;  // "node-1": how the trace and scenarios name the node.
   core::CapacityUsage totals{16, 64 * 1024, 1024 * 1024, 4 * 1024 * 1024};
   bool ipv4_only = false;
+  NodeKnobs knobs;              // Settings other than the core's defaults (sim/node_knobs.hpp).
   core::PlantedBugs planted{};  // Test-only: bugs planted in this node's core.
 };
 
