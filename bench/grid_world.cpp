@@ -269,7 +269,7 @@ GridRun run_grid(const GridOptions& options) {
   sim::World& world = grid.world();
   const std::int64_t start_ms = world.now_ms();
   grid.add_networks(options.duration_ms + network_extra_ms);
-  const Arrivals arrivals(grid, options);
+  Arrivals arrivals(grid, options);  // Its timers call back into it until the last arrival.
   const std::int64_t end_ms = start_ms + options.duration_ms + grid_tail_ms;
   world.run_until(end_ms);
   GridRun run;
