@@ -580,8 +580,8 @@ def memory_section(idle):
             "everything the simulator holds for one, the core's state, the fake runtime's container, the "
             "explorer's copy of the reservation and result, the checker's bookkeeping. The target counts a "
             "container beyond its stats/log buffers: the no-endpoints column. With endpoints, the figure also "
-            "holds the fake redis's ring of the last 64 payloads of each channel, which fills as stats arrive "
-            "while the last containers are still being provisioned: it grows with the grid's provisioning time.", ""]
+            "holds the sinks, their connections and the fake redis's state for three channels per container, "
+            "including a ring of the last 64 payloads of each channel, which fills as stats arrive.", ""]
 
 
 def stats_section(results):

@@ -84,14 +84,13 @@ if [[ $sim_status -ne 0 ]]; then
 fi
 
 # Beside the binary, in the build folder, so that the demo leaves the repository as it was.
-bench_dir="$(dirname "$zsim")/../bench-quick"
+bench_dir=$(realpath -m "$(dirname "$zsim")/../bench-quick")
 echo
 echo "== zsim bench --quick: the benchmark suites, ratios within one run, plots (under a minute) =="
 echo "   (the reference report of the project's machine is reports/report.md: zsim bench, ~10 minutes)"
 echo
 bench_status=0
 "$zsim" bench --quick --out "$bench_dir" || bench_status=$?
-bench_dir=$(realpath -m "$bench_dir")
 if [[ -f "$bench_dir/report.md" ]]; then
   echo
   sed -n '/^## Targets/,/^## Machine/{/^## Machine/d;p}' "$bench_dir/report.md"
