@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build test demo asan clean bench
+.PHONY: deps configure build test demo asan clean bench bench-report
 
 deps:
 	@bash scripts/install_deps.sh
@@ -21,9 +21,13 @@ test: build
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)/bin/zsim
 
-# The benchmarks of bench/: figures and ratios of one run, JSON kept in $(BUILD_DIR)/bench/.
+# The benchmarks of bench/: a quick report of one run (under a minute) in $(BUILD_DIR)/bench-report/.
 bench: build
 	@bash scripts/bench.sh $(BUILD_DIR)
+
+# The full run (about 10 minutes) that writes the reference report, reports/ (reports/README.md).
+bench-report: build
+	@$(BUILD_DIR)/bin/zsim bench --out reports
 
 # The sanitizer build of CI, in its own folder.
 asan: deps

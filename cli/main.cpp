@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   zsim::cli::add_sim_command(app, exit_code);
   zsim::cli::add_run_command(app, exit_code);
   zsim::cli::add_fuzz_command(app, exit_code);
+  zsim::cli::add_bench_command(app, exit_code);
 
   // CLI11 reports a mistyped command as "A subcommand is required"; name it instead.
   const auto known = [&app](const char* name) {

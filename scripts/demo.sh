@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The demo of `make demo`: zsim checks the example reservations the way a node would, then replays
-# the scenario library (every seed feature and every known zos bug) and shows a summary table.
+# the scenario library (every seed feature and every known zos bug) and shows a summary table, runs
+# a random world, and ends with a quick benchmark report (`zsim bench --quick`) in the build folder.
 # Usage: scripts/demo.sh PATH/TO/zsim
 # Some examples are invalid on purpose, so `zsim validate` exits 1; the demo shows that code and
-# explains it. The demo exits 0 when every scenario passes, 1 when one fails, 2 when zsim could not
-# run or answered something unexpected.
+# explains it. The demo exits 0 when every scenario passes and the report is written, 1 when a
+# scenario or a benchmark suite fails, 2 when zsim could not run or answered something unexpected.
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -81,6 +82,27 @@ if [[ $sim_status -ne 0 ]]; then
   echo "zsim sim exited $sim_status: a property was violated (1) or zsim failed." >&2
   exit "$sim_status"
 fi
+
+# Beside the binary, in the build folder, so that the demo leaves the repository as it was.
+bench_dir=$(realpath -m "$(dirname "$zsim")/../bench-quick")
+echo
+echo "== zsim bench --quick: the benchmark suites, ratios within one run, plots (under a minute) =="
+echo "   (the reference report of the project's machine is reports/report.md: zsim bench, ~10 minutes)"
+echo
+bench_status=0
+"$zsim" bench --quick --out "$bench_dir" || bench_status=$?
+if [[ -f "$bench_dir/report.md" ]]; then
+  echo
+  sed -n '/^## Targets/,/^## Machine/{/^## Machine/d;p}' "$bench_dir/report.md"
+  echo "Report with its plots: $bench_dir/report.md"
+fi
+case $bench_status in
+  0) ;;
+  1) echo "zsim bench exited 1: a benchmark suite failed (the report names it)." >&2
+     run_status=$(( run_status == 0 ? 1 : run_status )) ;;
+  *) echo "zsim bench exited $bench_status: something it needs is missing." >&2
+     exit 2 ;;
+esac
 case $run_status in
   0) exit 0 ;;
   1) exit 1 ;;
