@@ -247,6 +247,11 @@ void ContainerManager::decommission(const std::string& workload_id, Done done) {
   }
   Container& container = *found->second;
   assert(container.state == Container::State::running || container.state == Container::State::restarting);
+  if (ports_.faults.fire("container.decommission")) {
+    // Nothing was touched: the container runs on, and the engine tries again later.
+    done(ContainerOutcome{false, "failed to delete container: injected fault", ""});
+    return;
+  }
   ports_.events.record("decommission_start", fmt::format("workload={}", workload_id));
   container.decommission_done = std::move(done);
   teardown(workload_id, /*graceful=*/true);

@@ -81,6 +81,9 @@ class ContainerManager {
   ContainerManager& operator=(const ContainerManager&) = delete;
 
   void provision(const Workload& workload, Done done);
+  // The engine saved the record of a provisioned container: its "unfinished" marker may go. Until
+  // then a daemon that dies leaves the marker, and the next one reaps the container.
+  void commit(const std::string& workload_id);
   // Stops the container and releases everything it held; an already-gone container is fine.
   void decommission(const std::string& workload_id, Done done);
   // After a daemon restart: re-attaches to containers that still run, restarts those that died.

@@ -245,7 +245,9 @@ void ContainerManager::succeed(const std::string& workload_id, std::string ipv6)
   // A process that exited while its address was awaited has its restart scheduled already.
   container.state = container.exited ? Container::State::restarting : Container::State::running;
   assert(!container.exited || container.timer_set);
-  ports_.store.erase(unfinished_key(workload_id));
+  // The "unfinished" marker stays until the engine has saved the record (commit()): a daemon that
+  // dies in between leaves a running container that nothing else would own (a fuzz campaign found
+  // it provisioned twice after node.before_result_saved).
   ports_.events.record("provision_ok", fmt::format("workload={}", workload_id));
   Done done = std::move(container.provision_done);
   container.provision_done = nullptr;
@@ -340,6 +342,11 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
     if (!bytes) return self_decommission(id, "error starting container: " + bytes.error());
     restore_attach(id, decode_flist(bytes.value()));
   });
+}
+
+void ContainerManager::commit(const std::string& workload_id) {
+  assert(has(workload_id));
+  ports_.store.erase(unfinished_key(workload_id));
 }
 
 void ContainerManager::reap_unfinished() {

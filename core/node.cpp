@@ -282,8 +282,12 @@ void Node::provision(const Workload& workload) {
 }
 
 void Node::provisioned(const Workload& workload, const std::string& data_json) {
+  // A crash point: the daemon dies with the provision done and nothing of it saved. The provision's
+  // "unfinished" marker is still in the store (below), so the next daemon reaps what runs.
+  if (ports_.faults.fire("node.before_result_saved")) return;
   Cached cached{workload, ResultState::ok, data_json};
   save(cached);
+  if (workload.type == WorkloadType::container) containers_.commit(workload.id);
   cache_.insert_or_assign(workload.id, std::move(cached));
   counters_.provisioned += 1;
   results_.send(workload.id, ResultState::ok, "", data_json);
@@ -329,8 +333,10 @@ void Node::decommission(const Workload& workload) {
     }
     case WorkloadType::container: {
       std::weak_ptr<bool> alive = alive_;
-      containers_.decommission(workload.id, [this, alive, id = workload.id](ContainerOutcome) {
-        if (!alive.expired()) decommissioned(id);
+      containers_.decommission(workload.id, [this, alive, workload](ContainerOutcome outcome) {
+        if (alive.expired()) return;
+        if (!outcome.ok) return decommission_deferred(workload, Error{outcome.message});
+        decommissioned(workload.id);
       });
       return;
     }

@@ -101,8 +101,15 @@ std::size_t World::add_node(const NodeSetup& setup) {
   slot->rng = std::make_unique<kernel::Prng>(prng_.fork(base + node_core));
   slot->events = std::make_unique<TraceEventLog>(scheduler_, trace_, setup.label);
   slot->faults = std::make_unique<SimFaultPoints>(
-      prng_.fork(base + node_faults), [this, label = setup.label](std::string_view point) {
+      prng_.fork(base + node_faults), [this, index, label = setup.label](std::string_view point) {
         trace_.record(scheduler_.now_ms(), label, "fault_point_fired", fmt::format("point={}", point));
+        const core::FaultPointInfo* info = core::find_fault_point(point);
+        assert(info != nullptr);
+        // The daemon dies inside its own call: it is replaced at the same moment, once that call
+        // has returned (the core returns at once after a point that kills it).
+        if (!info->kills_daemon || nodes_[index]->crash_pending) return;
+        nodes_[index]->crash_pending = true;
+        scheduler_.at(scheduler_.now_ms(), [this, index] { crash_daemon(index); });
       });
   const core::Identity identity = core::Identity::from_seed(slot->config.identity_seed);
   slot->node_id = identity.node_id();
@@ -144,6 +151,21 @@ void World::restart_daemon(std::size_t index) {
   stop_daemon(slot);
   slot.daemon_restarts += 1;
   start_daemon(slot);
+}
+
+// The node's init system starts a dead daemon again after a delay, as zinit does: time moves on
+// between two crashes, so a point that kills every daemon that reaches it is a crash loop that
+// ends when the point is healed, never a loop within one millisecond.
+void World::crash_daemon(std::size_t index) {
+  NodeSlot& slot = node(index);
+  trace_.record(scheduler_.now_ms(), slot.setup.label, "daemon_crash", fmt::format("restart_in_ms={}", daemon_respawn_ms));
+  stop_daemon(slot);
+  slot.daemon_restarts += 1;
+  scheduler_.at(scheduler_.now_ms() + daemon_respawn_ms, [this, index] {
+    NodeSlot& dead = node(index);
+    dead.crash_pending = false;
+    if (dead.node == nullptr) start_daemon(dead);
+  });
 }
 
 void World::reboot_node(std::size_t index) {

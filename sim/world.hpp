@@ -99,6 +99,7 @@ class World {
     // counts as dropped.
     core::PushersTotals delivery_retired;
     std::uint64_t daemon_restarts = 0;
+    bool crash_pending = false;  // A fault point killed the daemon; the new one starts next.
     std::uint64_t reboots = 0;
   };
 
@@ -113,6 +114,10 @@ class World {
   std::size_t add_node(const NodeSetup& setup);
   // The daemon stops and starts again on the same cache; containers keep running.
   void restart_daemon(std::size_t index);
+  // The daemon dies (a fault point that kills it fired) and a new one starts daemon_respawn_ms
+  // later; the trace says "daemon_crash".
+  void crash_daemon(std::size_t index);
+  static constexpr std::int64_t daemon_respawn_ms = 1'000;
   // The node reboots: containers and mounts die, the reservation cache is wiped; volumes and flists are kept.
   void reboot_node(std::size_t index);
   // Stops every daemon (containers keep running); the destructor does it too.
