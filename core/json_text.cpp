@@ -156,7 +156,20 @@ class LimitedDomBuilder {
         text += escape_untrusted(frame.key, 64);
       }
     }
-    return text;
+    return shorten_path(std::move(text));
+  }
+
+  // 64 levels of long field names would make a path of kilobytes: the middle goes, the start and
+  // the end (where the value is) stay, cut between characters.
+  static std::string shorten_path(std::string text) {
+    constexpr std::size_t keep_bytes = 240;
+    if (text.size() <= 2 * keep_bytes + 16) return text;
+    const auto continuation = [&](std::size_t at) { return (static_cast<unsigned char>(text[at]) & 0xC0U) == 0x80U; };
+    std::size_t head = keep_bytes;
+    while (head > 0 && continuation(head)) head -= 1;
+    std::size_t tail = text.size() - keep_bytes;
+    while (tail < text.size() && continuation(tail)) tail += 1;
+    return text.substr(0, head) + "..." + text.substr(tail);
   }
 
   std::string_view text_;

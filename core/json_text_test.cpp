@@ -55,6 +55,18 @@ TEST(JsonText, FieldNamesInPathsAreEscapedAndCut) {
   EXPECT_EQ(error.path, "a\\nb[0][0]");
 }
 
+TEST(JsonText, LongPathsKeepTheirStartAndEnd) {
+  std::string text;
+  for (int level = 0; level < 63; level++) text += "{\"" + std::string(100, 'k') + "\": ";
+  text += "[1, 2, \"" + std::string(200, 's') + "\"]";
+  for (int level = 0; level < 63; level++) text += "}";
+  const JsonTextError error = error_of(text, JsonTextLimits{64, 100});
+  EXPECT_LE(error.path.size(), 500U);
+  EXPECT_TRUE(error.path.starts_with(std::string(64, 'k') + "... (100 bytes)." + std::string(64, 'k'))) << error.path;
+  EXPECT_TRUE(error.path.ends_with(std::string(64, 'k') + "... (100 bytes)[2]")) << error.path;
+  EXPECT_NE(error.path.find("..."), std::string::npos);
+}
+
 TEST(JsonText, ANulByteIsRefusedWhereverItIs) {
   // nlohmann's lexer takes a NUL byte for the end of the input: "{}\0garbage" would be "{}".
   JsonTextError error = error_of(std::string("{}\0garbage", 10));
