@@ -2,6 +2,7 @@
 // What every fuzz target checks beyond "no crash": a property that fails prints what was expected
 // and aborts, so libFuzzer keeps the input as a crash artifact.
 
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
