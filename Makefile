@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build test demo asan clean bench bench-report
+.PHONY: deps configure build test demo asan clean bench bench-report fuzz-targets libfuzz
 
 deps:
 	@bash scripts/install_deps.sh
@@ -35,5 +35,15 @@ asan: deps
 	@cmake --build build-asan -j$(JOBS)
 	@ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 
+# The libFuzzer targets of fuzz/, built by clang++ with ASan + UBSan in their own folder (the gcc
+# builds above never see them). `make libfuzz FUZZ_SECONDS=300` runs each for that long.
+FUZZ_SECONDS ?= 60
+fuzz-targets: deps
+	@cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DZSIM_LIBFUZZER=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-fuzz --target fuzz_targets -j$(JOBS)
+
+libfuzz: fuzz-targets
+	@bash scripts/libfuzz.sh $(FUZZ_SECONDS)
+
 clean:
-	@rm -rf $(BUILD_DIR) build-asan
+	@rm -rf $(BUILD_DIR) build-asan build-fuzz

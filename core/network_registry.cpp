@@ -6,6 +6,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "core/untrusted_text.hpp"
+
 namespace zsim::core {
 
 namespace {
@@ -49,18 +51,18 @@ std::string format_ipv4(std::uint32_t ip) {
 
 Expected<Ipv4Subnet> parse_subnet(std::string_view text) {
   const std::size_t slash = text.find('/');
-  if (slash == std::string_view::npos) return Error{fmt::format("invalid subnet '{}': expected A.B.C.D/N", text)};
+  if (slash == std::string_view::npos) return Error{fmt::format("invalid subnet '{}': expected A.B.C.D/N", escape_untrusted(text))};
   const std::optional<std::uint32_t> address = parse_ipv4(text.substr(0, slash));
   const std::string_view length_text = text.substr(slash + 1);
   unsigned length = 0;
   const auto [end, ec] = std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
   if (!address || ec != std::errc() || end != length_text.data() + length_text.size() || length > 32 ||
       length_text.empty()) {
-    return Error{fmt::format("invalid subnet '{}': expected A.B.C.D/N", text)};
+    return Error{fmt::format("invalid subnet '{}': expected A.B.C.D/N", escape_untrusted(text))};
   }
   Ipv4Subnet subnet{*address, static_cast<std::uint8_t>(length)};
   if ((subnet.address & mask_for(subnet.prefix_length)) != subnet.address) {
-    return Error{fmt::format("invalid subnet '{}': host bits are set", text)};
+    return Error{fmt::format("invalid subnet '{}': host bits are set", escape_untrusted(text))};
   }
   return subnet;
 }
@@ -86,7 +88,7 @@ Status NetworkRegistry::install(const std::string& workload_id, const NetworkRes
   const auto found = networks_.find(network.name);
   if (found != networks_.end()) {
     if (found->second.subnet != network.subnet) {
-      return Error{fmt::format("network {} is already installed on this node with subnet {}", network.name,
+      return Error{fmt::format("network {} is already installed on this node with subnet {}", escape_untrusted(network.name),
                                found->second.subnet.to_string())};
     }
     found->second.workload_id = workload_id;
@@ -110,13 +112,13 @@ bool NetworkRegistry::installed(std::string_view name) const { return networks_.
 
 Status NetworkRegistry::check_join(std::string_view name, std::string_view ip_text, std::string_view container) const {
   const auto found = networks_.find(name);
-  if (found == networks_.end()) return Error{fmt::format("network {} is not installed on this node", name)};
+  if (found == networks_.end()) return Error{fmt::format("network {} is not installed on this node", escape_untrusted(name))};
   const std::optional<std::uint32_t> ip = parse_ipv4(ip_text);
-  if (!ip) return Error{fmt::format("invalid container IP address '{}'", ip_text)};
+  if (!ip) return Error{fmt::format("invalid container IP address '{}'", escape_untrusted(ip_text))};
   const Network& network = found->second;
   if (!network.subnet.contains(*ip)) {
-    return Error{fmt::format("IP {} is outside the subnet {} of network {} on this node", ip_text,
-                             network.subnet.to_string(), name)};
+    return Error{fmt::format("IP {} is outside the subnet {} of network {} on this node", escape_untrusted(ip_text),
+                             network.subnet.to_string(), escape_untrusted(name))};
   }
   // The network and broadcast addresses of the subnet cannot be given to a container.
   const std::uint32_t host_bits = ~mask_for(network.subnet.prefix_length);

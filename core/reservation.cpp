@@ -9,6 +9,8 @@
 #include <optional>
 #include <utility>
 
+#include "core/untrusted_text.hpp"
+
 namespace zsim::core {
 
 namespace {
@@ -61,7 +63,23 @@ class FieldReader {
     const json* value = find(object, key);
     if (value == nullptr) return;
     if (!value->is_string()) return fail_type(join_path(parent, key), "a string", *value, false);
+    if (!check_length(join_path(parent, key), value->get_ref<const std::string&>())) return;
     out = value->get<std::string>();
+  }
+
+  // A payload's strings end up in events, results and trace lines, which are bounded; a value
+  // beyond the limit is refused here, by name, rather than cut or asserted on later.
+  bool check_length(std::string_view path, std::string_view text) {
+    if (failed()) return false;
+    if (text.size() <= reservation_string_bytes_max) return true;
+    error_ = fmt::format("{}: longer than {} bytes (limit reservation_string_bytes_max)", path,
+                         reservation_string_bytes_max);
+    return false;
+  }
+
+  void fail_count(std::string_view path, std::string_view what, std::size_t limit, std::string_view limit_name) {
+    if (failed()) return;
+    error_ = fmt::format("{}: more than {} {} (limit {})", path, limit, what, limit_name);
   }
 
   void read_bool(const json& object, std::string_view key, std::string_view parent, bool& out) {
@@ -89,7 +107,7 @@ class FieldReader {
     const json* value = find(object, key);
     if (value == nullptr) return;
     if (value->is_string()) {
-      out = value->get<std::string>();
+      if (check_length(join_path(parent, key), value->get_ref<const std::string&>())) out = value->get<std::string>();
       return;
     }
     // is_number_integer() holds for unsigned numbers too; a negative one or a fraction is refused.
@@ -107,8 +125,14 @@ class FieldReader {
     if (value == nullptr || value->is_null()) return;
     const std::string path = join_path(parent, key);
     if (!value->is_object()) return fail_type(path, "an object of strings", *value, false);
+    if (value->size() > reservation_environment_entries_max) {
+      return fail_count(path, "entries", reservation_environment_entries_max, "reservation_environment_entries_max");
+    }
     for (const auto& [name, item] : value->items()) {
-      if (!item.is_string()) return fail_type(join_path(path, name), "a string", item, false);
+      if (!check_length(path, name)) return;
+      const std::string item_path = join_path(path, escape_untrusted(name, 64));
+      if (!item.is_string()) return fail_type(item_path, "a string", item, false);
+      if (!check_length(item_path, item.get_ref<const std::string&>())) return;
       out.emplace(name, item.get<std::string>());
     }
   }
@@ -119,6 +143,10 @@ class FieldReader {
     if (value == nullptr || value->is_null()) return nullptr;
     if (!value->is_array()) {
       fail_type(join_path(parent, key), "an array", *value, false);
+      return nullptr;
+    }
+    if (value->size() > reservation_list_items_max) {
+      fail_count(join_path(parent, key), "items", reservation_list_items_max, "reservation_list_items_max");
       return nullptr;
     }
     return value;
@@ -220,60 +248,6 @@ void read_stats(FieldReader& reader, const json& payload, std::vector<StatsEndpo
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Malformed JSON: nlohmann reports the byte offset of the last character it read. The line and
-// column are computed here rather than taken from its message, because its column is 0 when that
-// character is a newline and it counts bytes, not characters.
-
-struct TextPosition {
-  std::size_t line = 1;
-  std::size_t column = 1;
-};
-
-TextPosition position_of(std::string_view text, std::size_t byte_1based) {
-  const std::size_t offset = std::min(byte_1based == 0 ? 0 : byte_1based - 1, text.size());
-  // Count the characters before the last one read; when that one is a newline, the error is
-  // reported at the end of its line rather than at column 0 of the next.
-  TextPosition position;
-  for (std::size_t i = 0; i < offset; i++) {
-    if (text[i] == '\n') {
-      position.line++;
-      position.column = 1;
-    } else if ((static_cast<unsigned char>(text[i]) & 0xC0U) != 0x80U) {
-      // UTF-8 continuation bytes do not start a new character.
-      position.column++;
-    }
-  }
-  assert(position.line >= 1 && position.column >= 1);
-  assert(position.line <= offset + 1 && position.column <= offset + 1);
-  return position;
-}
-
-// nlohmann's message less its own prefix, position and "last read" excerpt: the excerpt would
-// repeat the text being parsed, which may be a secret value.
-std::string short_reason(std::string_view what) {
-  if (const auto column = what.find(", column "); column != std::string_view::npos) {
-    if (const auto colon = what.find(": ", column); colon != std::string_view::npos) {
-      what.remove_prefix(colon + 2);
-    }
-  }
-  if (const auto dash = what.find(" - "); what.starts_with("syntax error") && dash != std::string_view::npos) {
-    what.remove_prefix(dash + 3);
-  }
-  if (const auto last_read = what.find("; last read:"); last_read != std::string_view::npos) {
-    what = what.substr(0, last_read);
-  }
-  return std::string(what);
-}
-
-// Strips "[json.exception.NAME.ID] " from other nlohmann errors (number overflow).
-std::string strip_exception_tag(std::string_view what) {
-  if (what.starts_with("[json.exception.")) {
-    if (const auto end = what.find("] "); end != std::string_view::npos) what.remove_prefix(end + 2);
-  }
-  return std::string(what);
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -284,7 +258,7 @@ Expected<DiskType> parse_disk_type(std::string_view text) {
                  [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
   if (lower.empty() || lower == "ssd") return DiskType::ssd;
   if (lower == "hdd") return DiskType::hdd;
-  return Error{fmt::format("unknown disk type: {}", text)};
+  return Error{fmt::format("unknown disk type: {}", escape_untrusted(text))};
 }
 
 void resolve_relative_volumes(ContainerReservation& reservation, std::uint64_t reservation_id) {
@@ -330,19 +304,11 @@ Expected<ContainerReservation> parse_container(const json& payload) {
   return reservation;
 }
 
-std::string describe_json_parse_error(std::string_view text, std::size_t byte, std::string_view what) {
-  const TextPosition position = position_of(text, byte);
-  return fmt::format("invalid JSON at line {}, column {}: {}", position.line, position.column, short_reason(what));
-}
-
 Expected<ContainerReservation> parse_container_text(std::string_view text) {
   json payload;
-  try {
-    payload = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& error) {
-    return Error{describe_json_parse_error(text, error.byte, error.what())};
-  } catch (const json::exception& error) {
-    return Error{fmt::format("invalid JSON: {}", strip_exception_tag(error.what()))};
+  if (const std::optional<JsonTextError> error = parse_json_text(text, payload)) {
+    if (error->path.empty()) return Error{error->message};
+    return Error{fmt::format("{}: {}", error->path, error->message)};
   }
   return parse_container(payload);
 }

@@ -9,7 +9,7 @@
 //   "capacity.cpu: expected a non-negative integer, got string"
 //   "capacity.cpu: expected a non-negative integer, got -2"      (numbers are shown, other kinds named)
 //   "network_connection[0].ipaddress: expected a string, got number"
-//   "environment.KEY: expected a string, got boolean"
+//   "environment.KEY: expected a string, got boolean"             (KEY escaped and cut: core/untrusted_text.hpp)
 //   "volumes: expected an array, got object", "volumes[1]: expected an object, got string"
 //   "interactive: expected a boolean, got string"
 //   "reservation: expected a JSON object, got array"             (the top level)
@@ -19,6 +19,7 @@
 //   that is null is a type error ("got null"), as nothing the explorer sends has one.
 //
 // validate(), in this order (the first failure is returned):
+//   Text from the payload in any message (X, T, P below) is escaped and cut (escape_untrusted).
 //   1. "unknown disk type: X"                      (not prefixed: zos failed it while decoding the
 //                                                    workload, before the container's own checks)
 //   2. schema_error_prefix + one of, in zos's order:
@@ -38,6 +39,7 @@
 //   words when the node decrypts it, as zos did (docs/ZOS.md, "Secrets").
 //   No message ever contains a secret value or a redis password.
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -48,6 +50,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/expected.hpp"
+#include "core/json_text.hpp"
 
 namespace zsim::core {
 
@@ -55,6 +58,13 @@ namespace zsim::core {
 inline constexpr std::uint64_t memory_min_mib = 64;
 // A root disk of size 0 or with no type is this many MiB of SSD.
 inline constexpr std::uint64_t root_disk_default_mib = 256;
+// Bounds on one payload, each named in the error that enforces it (README, "Limits"):
+//   "PATH: longer than 4096 bytes (limit reservation_string_bytes_max)"    (any string, a map's keys too)
+//   "volumes: more than 64 items (limit reservation_list_items_max)"       (each list)
+//   "environment: more than 1024 entries (limit reservation_environment_entries_max)" (each map)
+inline constexpr std::size_t reservation_string_bytes_max = 4096;
+inline constexpr std::size_t reservation_list_items_max = 64;
+inline constexpr std::size_t reservation_environment_entries_max = 1024;
 // The prefix zos put on the container's schema errors.
 inline constexpr std::string_view schema_error_prefix = "container provision schema not valid: ";
 
@@ -85,7 +95,11 @@ inline constexpr std::uint16_t redis_default_port = 6379;
 //   "missing channel name, expected: redis://host/channel"
 //   "missing host, expected: redis://host/channel"
 //   "invalid port 'P', expected a number from 1 to 65535"      (also for "host:" with no digits)
+//   "invalid port '***', expected a number from 1 to 65535 (not shown: with an @ after the first /, it
+//    may be part of a password)"                              (when an '@' follows the first '/')
 //   "unsupported user name in redis URL, expected redis://[:password@]host[:port]/channel"
+//   "invalid host, expected a closing ']' after an IPv6 address", "invalid host, expected ':port' after ']'"
+//   "invalid host, '[' and ']' only enclose an IPv6 address"
 // The password and the channel are taken verbatim (no percent-decoding); the password ends at the
 // last '@' before the first '/', and the channel is everything after that '/'. An IPv6 host is
 // written in brackets ("redis://[::1]:6379/ch").
@@ -147,11 +161,9 @@ struct ContainerReservation {
 // Reads the payload. Errors name the field by its path, e.g.
 // "capacity.cpu: expected a non-negative integer, got string". Unknown fields are ignored.
 Expected<ContainerReservation> parse_container(const nlohmann::json& payload);
-// Reads JSON text; malformed JSON gives "invalid JSON at line L, column C: ...".
+// Reads JSON text with the limits of core/json_text.hpp; malformed JSON gives "invalid JSON at
+// line L, column C: ...", a limit "PATH: nested deeper than 64 levels (limit json_depth_max)".
 Expected<ContainerReservation> parse_container_text(std::string_view text);
-// "invalid JSON at line L, column C: <reason>" for an nlohmann parse error at byte of text. The
-// reason never quotes the text itself (nlohmann's "last read" excerpt could hold a secret).
-std::string describe_json_parse_error(std::string_view text, std::size_t byte, std::string_view what);
 // The payload again, in the explorer's form: parse_container(to_json(r)) == r.
 nlohmann::json to_json(const ContainerReservation& reservation);
 

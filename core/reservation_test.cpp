@@ -208,7 +208,9 @@ TEST(ReservationParseText, MalformedSecretIsNotEchoed) {
 }
 
 TEST(ReservationParseText, NumberOverflowIsInvalidJson) {
-  EXPECT_EQ(text_error("{\"workload_id\": 1e999}"), "invalid JSON: number overflow parsing '1e999'");
+  // nlohmann throws out_of_range here, not parse_error; its text quoted the number.
+  EXPECT_EQ(text_error("{\"workload_id\": 1e999}"),
+            "workload_id: invalid JSON at line 1, column 21: a number beyond the range of a double (about 1.8e308)");
   // Beyond 2^64-1 nlohmann reads a float, which is not a non-negative integer.
   EXPECT_EQ(text_error("{\"workload_id\": 18446744073709551616}"),
             "workload_id: expected a non-negative integer, got 1.8446744073709552e+19");
@@ -458,6 +460,32 @@ TEST(RedisUrl, ExactErrors) {
   EXPECT_EQ(error_of("redis://admin:pw@host/ch"),
             "unsupported user name in redis URL, expected redis://[:password@]host[:port]/channel");
   EXPECT_EQ(error_of("redis://[::1/ch"), "invalid host, expected a closing ']' after an IPv6 address");
+  // Found by fuzz_redis_url: host "[" displayed as "redis://[:6379/..." which did not parse again.
+  EXPECT_EQ(error_of("redis://[[]//@[h"), "invalid host, '[' and ']' only enclose an IPv6 address");
+  EXPECT_EQ(error_of("redis://a]b:1/ch"), "invalid host, '[' and ']' only enclose an IPv6 address");
+}
+
+// A '/' in a password ends the authority early, so what is read as the port is part of the
+// password: the error must not show it, in any piece.
+TEST(RedisUrl, PortErrorNeverShowsWhatMayBeAPassword) {
+  for (const std::string_view url : {"redis://user:PASSW/ORD@host/ch", "redis://user:12345678/x@host:6379/ch",
+                                     "redis://h:S3cr3t/@h2/c"}) {
+    const Expected<RedisUrl> parsed = parse_redis_url(url);
+    ASSERT_FALSE(parsed.ok()) << url;
+    EXPECT_EQ(parsed.error(),
+              "invalid port '***', expected a number from 1 to 65535 (not shown: with an @ after the first /, it may "
+              "be part of a password)");
+  }
+  // An '@' before the first '/' ends the user information properly: the port is shown.
+  EXPECT_EQ(parse_redis_url("redis://:pass@host:abc/ch").error(), "invalid port 'abc', expected a number from 1 to 65535");
+}
+
+TEST(RedisUrl, PortErrorIsEscapedAndCut) {
+  const std::string url = "redis://host:" + std::string(70'000, '9') + "\n/ch";
+  const Expected<RedisUrl> parsed = parse_redis_url(url);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error(), "invalid port '" + std::string(128, '9') + "... (70001 bytes)', expected a number from 1 to 65535");
+  EXPECT_EQ(parse_redis_url("redis://host:a\x1b[2Jb/ch").error(), "invalid port 'a\\x1B[2Jb', expected a number from 1 to 65535");
 }
 
 TEST(RedisUrl, PortBoundariesParse) {
@@ -531,3 +559,82 @@ TEST(Hex, EvenNumberOfHexDigits) {
 
 }  // namespace
 }  // namespace zsim::core
+
+namespace zsim::core {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Limits: input that would otherwise reach an internal assert or fill a trace line is refused by
+// name, and text from the payload in an error is escaped and cut.
+
+TEST(ReservationLimits, DeepNestingIsRefusedBeforeAnyRecursiveWork) {
+  // 60,000 levels in an ignored field: nlohmann's copies and prints would overflow the stack.
+  const std::string text = "{\"x\": " + std::string(60'000, '[') + std::string(60'000, ']') + "}";
+  std::string path = "x";
+  for (std::size_t level = 2; level <= json_depth_max; level++) path += "[0]";
+  EXPECT_EQ(text_error(text), path + ": nested deeper than 64 levels (limit json_depth_max)");
+  // 64 levels are read.
+  const std::string deepest = "{\"x\": " + std::string(63, '[') + std::string(63, ']') + "}";
+  EXPECT_TRUE(parse_container_text(deepest).ok());
+}
+
+TEST(ReservationLimits, LongStringsAreRefusedByName) {
+  json payload = json::parse(example_payload);
+  payload["flist"] = std::string(1 << 20, 'f');
+  EXPECT_EQ(parse_error(payload), "flist: longer than 4096 bytes (limit reservation_string_bytes_max)");
+  payload = json::parse(example_payload);
+  payload["network_connection"][0]["ipaddress"] = std::string(70'000, '1');
+  EXPECT_EQ(parse_error(payload),
+            "network_connection[0].ipaddress: longer than 4096 bytes (limit reservation_string_bytes_max)");
+  payload = json::parse(example_payload);
+  payload["capacity"]["disk_type"] = std::string(70'000, 's');
+  EXPECT_EQ(parse_error(payload), "capacity.disk_type: longer than 4096 bytes (limit reservation_string_bytes_max)");
+  // The text form is bounded while it is parsed, with the same limit.
+  payload = json::parse(example_payload);
+  payload["logs"][0]["data"]["stdout"] = "redis://h/" + std::string(70'000, 'c');
+  EXPECT_EQ(text_error(payload.dump()), "logs[0].data.stdout: a string longer than 4096 bytes (limit json_string_bytes_max)");
+}
+
+TEST(ReservationLimits, ListsAndMapsAreBounded) {
+  json payload = json::parse(example_payload);
+  payload["logs"] = json::array();
+  for (std::size_t index = 0; index <= reservation_list_items_max; index++) payload["logs"].push_back(payload["stats_aggregator"][0]);
+  EXPECT_EQ(parse_error(payload), "logs: more than 64 items (limit reservation_list_items_max)");
+  payload = json::parse(example_payload);
+  for (std::size_t index = 0; index <= reservation_environment_entries_max; index++) {
+    payload["environment"]["K" + std::to_string(index)] = "v";
+  }
+  EXPECT_EQ(parse_error(payload), "environment: more than 1024 entries (limit reservation_environment_entries_max)");
+}
+
+TEST(ReservationLimits, TextFromThePayloadIsEscapedAndCut) {
+  ContainerReservation reservation = example();
+  reservation.network_connection[0].ipaddress = "1.2.3.4\nexamples/x.json: ok";
+  EXPECT_EQ(validate_error(reservation),
+            schema("network_connection[0].ipaddress: invalid container IP address '1.2.3.4\\nexamples/x.json: ok', "
+                   "expected a dotted IPv4 address like 172.24.1.10"));
+  reservation = example();
+  reservation.capacity.disk_type = std::string(4000, 'x');
+  EXPECT_EQ(validate_error(reservation), "unknown disk type: " + std::string(128, 'x') + "... (4000 bytes)");
+  reservation = example();
+  reservation.logs[0].type = "\x1b]0;owned\x07";
+  const UsableEndpoints usable = usable_endpoints(reservation);
+  ASSERT_EQ(usable.skipped.size(), 1U);
+  EXPECT_EQ(usable.skipped[0], "logs[0].type: unsupported type '\\x1B]0;owned\\x07', only 'redis' is supported");
+}
+
+TEST(ReservationLimits, ANulByteIsAnErrorNotTheEndOfTheInput) {
+  std::string text(example_payload);
+  text += std::string("\0garbage", 8);
+  EXPECT_EQ(text_error(text), "invalid JSON at line 12, column 2: a NUL byte, which JSON text cannot hold");
+}
+
+TEST(ReservationLimits, ANumericSecretIsNeverEchoed) {
+  const std::string error = text_error("{\"secret_environment\": {\"TOKEN\": 98765432e400}}");
+  EXPECT_EQ(error.find("98765432"), std::string::npos) << error;
+  EXPECT_TRUE(error.starts_with("secret_environment.TOKEN: invalid JSON at line 1, column ")) << error;
+}
+
+}  // namespace
+}  // namespace zsim::core
+

@@ -9,6 +9,7 @@
 #include <cstddef>
 
 #include "core/reservation.hpp"
+#include "core/untrusted_text.hpp"
 
 namespace zsim::core {
 
@@ -24,18 +25,23 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
   return true;
 }
 
-Expected<std::uint16_t> parse_port(std::string_view text) {
+// hide_text: the text may be part of a password (see parse_redis_url), so it is not shown.
+Expected<std::uint16_t> parse_port(std::string_view text, bool hide_text) {
   unsigned long value = 0;
   const char* end = text.data() + text.size();
   const auto [last, error] = std::from_chars(text.data(), end, value);
   if (text.empty() || error != std::errc() || last != end || value == 0 || value > 65535) {
-    return Error{fmt::format("invalid port '{}', expected a number from 1 to 65535", text)};
+    if (hide_text) {
+      return Error{"invalid port '***', expected a number from 1 to 65535 (not shown: with an @ after the first /, "
+                   "it may be part of a password)"};
+    }
+    return Error{fmt::format("invalid port '{}', expected a number from 1 to 65535", escape_untrusted(text))};
   }
   return static_cast<std::uint16_t>(value);
 }
 
 // "host", "host:port", "[v6]" or "[v6]:port" into url.host and url.port.
-Status parse_host_port(std::string_view authority, RedisUrl& url) {
+Status parse_host_port(std::string_view authority, bool hide_port_text, RedisUrl& url) {
   std::string_view host = authority;
   std::string_view port_text;
   bool has_port = false;
@@ -57,9 +63,13 @@ Status parse_host_port(std::string_view authority, RedisUrl& url) {
     has_port = true;
   }
   if (host.empty()) return Error{"missing host, expected: redis://host/channel"};
+  // A bracket anywhere else cannot be written back by address(): "[[]" would read as host "[".
+  if (host.find_first_of("[]") != std::string_view::npos) {
+    return Error{"invalid host, '[' and ']' only enclose an IPv6 address"};
+  }
   url.host = std::string(host);
   if (has_port) {
-    const Expected<std::uint16_t> port = parse_port(port_text);
+    const Expected<std::uint16_t> port = parse_port(port_text, hide_port_text);
     if (!port) return Error{port.error()};
     url.port = port.value();
   }
@@ -81,7 +91,7 @@ Status check_schema(const ContainerReservation& reservation) {
     return Error{fmt::format(
         "network_connection[0].ipaddress: invalid container IP address '{}', expected a dotted IPv4 "
         "address like 172.24.1.10",
-        ip)};
+        escape_untrusted(ip))};
   }
   if (reservation.flist.empty()) return Error{"missing flist url"};
   if (reservation.capacity.memory_mib < memory_min_mib) {
@@ -129,7 +139,11 @@ Expected<RedisUrl> parse_redis_url(std::string_view url) {
     }
     if (!userinfo.empty()) result.password = std::string(userinfo.substr(1));
   }
-  if (Status status = parse_host_port(authority, result); !status) return Error{status.error()};
+  // A password holding a '/' ("redis://:pass/word@host/ch", or with a user name) ends the authority
+  // early: what is read as the port may then be part of the password. An '@' after the first '/'
+  // is the sign, and the port's text is not shown.
+  const bool hide_port_text = channel.find('@') != std::string_view::npos;
+  if (Status status = parse_host_port(authority, hide_port_text, result); !status) return Error{status.error()};
   assert(!result.host.empty() && !result.channel.empty() && result.port != 0);
   return result;
 }
@@ -161,7 +175,8 @@ UsableEndpoints usable_endpoints(const ContainerReservation& reservation) {
     const LogsEndpoint& endpoint = reservation.logs[i];
     const std::string path = fmt::format("logs[{}]", i);
     if (endpoint.type != "redis") {
-      usable.skipped.push_back(fmt::format("{}.type: unsupported type '{}', only 'redis' is supported", path, endpoint.type));
+      usable.skipped.push_back(fmt::format("{}.type: unsupported type '{}', only 'redis' is supported", path,
+                                           escape_untrusted(endpoint.type)));
       continue;
     }
     UsableEndpoints::Logs logs{url_of(path + ".data.stdout", endpoint.stdout_url),
@@ -172,7 +187,8 @@ UsableEndpoints usable_endpoints(const ContainerReservation& reservation) {
     const StatsEndpoint& endpoint = reservation.stats_aggregator[i];
     const std::string path = fmt::format("stats_aggregator[{}]", i);
     if (endpoint.type != "redis") {
-      usable.skipped.push_back(fmt::format("{}.type: unsupported type '{}', only 'redis' is supported", path, endpoint.type));
+      usable.skipped.push_back(fmt::format("{}.type: unsupported type '{}', only 'redis' is supported", path,
+                                           escape_untrusted(endpoint.type)));
       continue;
     }
     if (std::optional<RedisUrl> url = url_of(path + ".data.endpoint", endpoint.endpoint_url)) {

@@ -242,7 +242,9 @@ core::Status FakeRuntime::start(const core::ContainerSpec& spec, core::Container
   // Values are dropped here, before anything else sees the spec: only names are kept. The
   // flist's default environment (.startup.toml) joins under the names the spec does not set.
   for (auto& [name, value] : container.spec.environment) value.clear();
-  for (const auto& [name, value] : root->image.environment) {
+  for (const auto& default_entry : root->image.environment) {
+    // A plain reference, not a structured binding: clang 14 (the fuzz build) cannot capture one.
+    const std::string& name = default_entry.first;
     const auto& env = container.spec.environment;
     const bool set = std::any_of(env.begin(), env.end(), [&](const auto& item) { return item.first == name; });
     if (!set) container.spec.environment.emplace_back(name, std::string());

@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include <cassert>
-#include <charconv>
 #include <iterator>
 #include <set>
 #include <utility>
@@ -23,10 +22,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::size_t read_chunk_bytes = std::size_t{64} << 10;
-// Redis's PROTO_INLINE_MAX_SIZE: an inline request or a count line longer than this is an error.
-constexpr std::size_t inline_bytes_max = std::size_t{64} << 10;
-// Redis refuses a multibulk count above 1024 * 1024 (without an authenticated client even lower).
-constexpr std::int64_t multibulk_count_max = std::int64_t{1} << 20;
 
 constexpr std::string_view denied_error =
     "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the "
@@ -49,84 +44,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool parse_integer(std::string_view text, std::int64_t& value) {
-  if (text.empty()) return false;
-  const char* end = text.data() + text.size();
-  const auto [position, error] = std::from_chars(text.data(), end, value);
-  return error == std::errc() && position == end;
-}
-
-enum class Parse : std::uint8_t { complete, incomplete, error };
-
-struct ParseOutcome {
-  Parse status = Parse::incomplete;
-  std::size_t consumed = 0;
-  std::string_view error;
-};
-
-// One multibulk request ("*N\r\n$len\r\nbytes\r\n..."), as redis's processMultibulkBuffer reads it.
-// args views point into input and stay valid while input is unchanged.
-ParseOutcome parse_multibulk(std::string_view input, std::vector<std::string_view>& args, std::size_t bulk_max) {
-  assert(!input.empty() && input[0] == '*');
-  std::size_t line_end = input.find("\r\n");
-  if (line_end == std::string_view::npos) {
-    if (input.size() > inline_bytes_max) return {Parse::error, 0, "Protocol error: too big mbulk count string"};
-    return {};
-  }
-  std::int64_t count = 0;
-  if (!parse_integer(input.substr(1, line_end - 1), count) || count > multibulk_count_max) {
-    return {Parse::error, 0, "Protocol error: invalid multibulk length"};
-  }
-  std::size_t position = line_end + 2;
-  // Each iteration reads one argument or returns, so the loop is bounded by count.
-  for (std::int64_t index = 0; index < count; ++index) {
-    if (position >= input.size()) return {};
-    if (input[position] != '$') return {Parse::error, 0, "Protocol error: expected '$'"};
-    line_end = input.find("\r\n", position);
-    if (line_end == std::string_view::npos) {
-      if (input.size() - position > inline_bytes_max) {
-        return {Parse::error, 0, "Protocol error: too big bulk count string"};
-      }
-      return {};
-    }
-    std::int64_t length = 0;
-    if (!parse_integer(input.substr(position + 1, line_end - position - 1), length) || length < 0 ||
-        static_cast<std::uint64_t>(length) > bulk_max) {
-      return {Parse::error, 0, "Protocol error: invalid bulk length"};
-    }
-    const std::size_t start = line_end + 2;
-    const std::size_t bulk_bytes = static_cast<std::size_t>(length);
-    if (input.size() < start + bulk_bytes + 2) return {};
-    args.push_back(input.substr(start, bulk_bytes));
-    // Like redis, the two bytes after a bulk are taken to be CRLF without looking.
-    position = start + bulk_bytes + 2;
-  }
-  return {Parse::complete, position, {}};
-}
-
-// One inline request: words separated by spaces or tabs, ended by LF (CRLF accepted). Quoting, which
-// redis's sdssplitargs also understands, is not: the node never sends inline requests.
-ParseOutcome parse_inline(std::string_view input, std::vector<std::string_view>& args) {
-  const std::size_t line_end = input.find('\n');
-  if (line_end == std::string_view::npos) {
-    if (input.size() > inline_bytes_max) return {Parse::error, 0, "Protocol error: too big inline request"};
-    return {};
-  }
-  std::string_view line = input.substr(0, line_end);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  std::size_t position = 0;
-  // Each iteration consumes at least one byte of line.
-  while (position < line.size()) {
-    const std::size_t start = line.find_first_not_of(" \t", position);
-    if (start == std::string_view::npos) break;
-    std::size_t end = line.find_first_of(" \t", start);
-    if (end == std::string_view::npos) end = line.size();
-    args.push_back(line.substr(start, end - start));
-    position = end;
-  }
-  return {Parse::complete, line_end + 1, {}};
-}
-
 // Redis's addReplyErrorFormat turns CR and LF into spaces so that an error stays one line.
 std::string one_line(std::string text) {
   for (char& c : text) {
@@ -136,66 +53,6 @@ std::string one_line(std::string text) {
 }
 
 }  // namespace
-
-// Redis's stringmatchlen without nocase, iterative except for '*', whose recursion depth is bounded
-// by the number of stars in the pattern.
-bool glob_match(std::string_view pattern, std::string_view text) {
-  std::size_t p = 0;
-  std::size_t t = 0;
-  while (p < pattern.size()) {
-    switch (pattern[p]) {
-      case '*': {
-        while (p + 1 < pattern.size() && pattern[p + 1] == '*') ++p;
-        if (p + 1 == pattern.size()) return true;
-        for (std::size_t start = t; start <= text.size(); ++start) {
-          if (glob_match(pattern.substr(p + 1), text.substr(start))) return true;
-        }
-        return false;
-      }
-      case '?':
-        if (t >= text.size()) return false;
-        ++t;
-        break;
-      case '[': {
-        if (t >= text.size()) return false;
-        ++p;
-        const bool negate = p < pattern.size() && pattern[p] == '^';
-        if (negate) ++p;
-        bool match = false;
-        // Each iteration consumes at least one pattern byte.
-        while (p < pattern.size() && pattern[p] != ']') {
-          if (pattern[p] == '\\' && p + 1 < pattern.size()) {
-            ++p;
-            if (pattern[p] == text[t]) match = true;
-          } else if (p + 2 < pattern.size() && pattern[p + 1] == '-') {
-            char low = pattern[p];
-            char high = pattern[p + 2];
-            if (low > high) std::swap(low, high);
-            if (text[t] >= low && text[t] <= high) match = true;
-            p += 2;
-          } else if (pattern[p] == text[t]) {
-            match = true;
-          }
-          ++p;
-        }
-        if (p == pattern.size()) --p;  // An unclosed '[': redis treats the end as the closing ']'.
-        if (negate) match = !match;
-        if (!match) return false;
-        ++t;
-        break;
-      }
-      case '\\':
-        if (p + 1 < pattern.size()) ++p;
-        [[fallthrough]];
-      default:
-        if (t >= text.size() || pattern[p] != text[t]) return false;
-        ++t;
-        break;
-    }
-    ++p;
-  }
-  return t == text.size();
-}
 
 class Session;
 
@@ -322,9 +179,8 @@ void Session::process() {
   while (server_ != nullptr && !server_->stall && !close_after_reply_ && !overflowed_ && offset < input_.size()) {
     const std::string_view rest(input_.data() + offset, input_.size() - offset);
     args_.clear();
-    const ParseOutcome outcome = rest[0] == '*' ? parse_multibulk(rest, args_, server_->options.request_bytes_max)
-                                                : parse_inline(rest, args_);
-    if (outcome.status == Parse::incomplete) {
+    const RespParseOutcome outcome = parse_resp_request(rest, args_, server_->options.request_bytes_max);
+    if (outcome.status == RespParse::incomplete) {
       if (rest.size() > server_->options.request_bytes_max) {
         server_->counters.connections_dropped += 1;
         close();  // A request beyond the bound: redis closes such a client too.
@@ -332,7 +188,7 @@ void Session::process() {
       }
       break;
     }
-    if (outcome.status == Parse::error) {
+    if (outcome.status == RespParse::error) {
       server_->counters.commands += 1;
       reply_error(fmt::format("ERR {}", outcome.error));
       close_after_reply_ = true;

@@ -28,6 +28,8 @@
 #include <string>
 #include <string_view>
 
+#include "fakes/resp_protocol.hpp"
+
 namespace boost::asio {
 class io_context;
 }
@@ -89,8 +91,5 @@ class RespServer {
  private:
   std::shared_ptr<Impl> impl_;
 };
-
-// Redis's glob match (stringmatchlen): * ? [set] [^set] [a-z] and \ escapes. Exposed for tests.
-bool glob_match(std::string_view pattern, std::string_view text);
 
 }  // namespace zsim::fakes

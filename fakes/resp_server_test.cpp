@@ -6,7 +6,6 @@
 #include <boost/asio/write.hpp>
 
 #include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
 
 #include <chrono>
 #include <functional>
@@ -420,42 +419,6 @@ TEST_F(RespServerTest, StopRefusesConnectsAndStartListensOnTheSamePort) {
   ASSERT_TRUE(after.wait_connected());
   after.send(request({"PING"}));
   EXPECT_EQ(after.receive(7), "+PONG\r\n");
-}
-
-TEST(GlobMatch, FollowsRedisStringmatch) {
-  EXPECT_TRUE(glob_match("*", ""));
-  EXPECT_TRUE(glob_match("*", "anything"));
-  EXPECT_TRUE(glob_match("logs/?", "logs/1"));
-  EXPECT_FALSE(glob_match("logs/?", "logs/12"));
-  EXPECT_TRUE(glob_match("a*b*c", "axxbyyc"));
-  EXPECT_FALSE(glob_match("a*b*c", "axxbyy"));
-  EXPECT_TRUE(glob_match("h[ae]llo", "hallo"));
-  EXPECT_FALSE(glob_match("h[ae]llo", "hillo"));
-  EXPECT_TRUE(glob_match("h[^e]llo", "hallo"));
-  EXPECT_FALSE(glob_match("h[^e]llo", "hello"));
-  EXPECT_TRUE(glob_match("h[a-b]llo", "hbllo"));
-  EXPECT_FALSE(glob_match("h[a-b]llo", "hcllo"));
-  EXPECT_TRUE(glob_match("a\\*b", "a*b"));
-  EXPECT_FALSE(glob_match("a\\*b", "axb"));
-  EXPECT_FALSE(glob_match("abc", "ab"));
-  EXPECT_FALSE(glob_match("?", ""));
-}
-
-std::string escape(const std::string& text) {
-  std::string result;
-  for (char c : text) {
-    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') result.push_back('\\');
-    result.push_back(c);
-  }
-  return result;
-}
-
-RC_GTEST_PROP(GlobMatch, AnEscapedTextMatchesExactlyItself, (const std::string& text, const std::string& other)) {
-  RC_ASSERT(glob_match(escape(text), text));
-  RC_ASSERT(glob_match(escape(text), other) == (text == other));
-  RC_ASSERT(glob_match("*", text));
-  RC_ASSERT(glob_match(escape(text) + "*", text + other));
-  RC_ASSERT(glob_match("*" + escape(other), text + other));
 }
 
 }  // namespace

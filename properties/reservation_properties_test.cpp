@@ -107,7 +107,9 @@ rc::Gen<ContainerReservation> any_reservation() {
     r.flist = *text;
     r.entrypoint = *text;
     r.environment = *rc::gen::container<std::map<std::string, std::string>>(text, text);
-    r.network_connection = *rc::gen::container<std::vector<NetworkConnection>>(rc::gen::exec([text] {
+    // Within the parser's limits (reservation_list_items_max; strings and maps stay far below theirs).
+    const auto connections = *rc::gen::inRange<std::size_t>(0, reservation_list_items_max + 1);
+    r.network_connection = *rc::gen::container<std::vector<NetworkConnection>>(connections, rc::gen::exec([text] {
       return NetworkConnection{*text, *text, *rc::gen::arbitrary<bool>()};
     }));
     r.capacity = {*rc::gen::arbitrary<std::uint64_t>(), *rc::gen::arbitrary<std::uint64_t>(),

@@ -5,13 +5,20 @@
 #include <cassert>
 #include <charconv>
 
+#include "core/untrusted_text.hpp"
+
 namespace zsim::sim {
 
 core::Expected<std::int64_t> parse_duration_ms(std::string_view text) {
   const auto invalid = [&] {
-    return core::Error{fmt::format("invalid duration '{}', expected e.g. 500ms, 2s, 10m, 1h, 1d or 1h30m", text)};
+    return core::Error{fmt::format("invalid duration '{}', expected e.g. 500ms, 2s, 10m, 1h, 1d or 1h30m",
+                                   core::escape_untrusted(text))};
   };
-  if (text.empty() || text.size() > 64) return invalid();
+  if (text.size() > duration_text_bytes_max) {
+    return core::Error{fmt::format("invalid duration '{}': longer than {} bytes (limit duration_text_bytes_max)",
+                                   core::escape_untrusted(text, 16), duration_text_bytes_max)};
+  }
+  if (text.empty()) return invalid();
   std::int64_t total_ms = 0;
   std::size_t position = 0;
   // Each pass consumes at least one character, so the loop is bounded by the text's length.

@@ -1,6 +1,7 @@
 #pragma once
 // Durations as people write them: "500ms", "2s", "10m", "1h", "1d", or a sum like "1h30m".
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -8,6 +9,11 @@
 #include "core/expected.hpp"
 
 namespace zsim::sim {
+
+// A duration text longer than this is refused, by name: "invalid duration '...': longer than 64
+// bytes (limit duration_text_bytes_max)"; every other mistake is "invalid duration 'TEXT', expected
+// e.g. 500ms, 2s, 10m, 1h, 1d or 1h30m", TEXT escaped (core/untrusted_text.hpp).
+inline constexpr std::size_t duration_text_bytes_max = 64;
 
 core::Expected<std::int64_t> parse_duration_ms(std::string_view text);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace zsim::sim {
@@ -24,6 +25,13 @@ TEST(Duration, RefusesWhatIsNotADuration) {
     ASSERT_FALSE(parsed.ok()) << text;
     EXPECT_NE(parsed.error().find("invalid duration"), std::string::npos) << text;
   }
+}
+
+TEST(Duration, ErrorsAreOneShortLine) {
+  EXPECT_EQ(parse_duration_ms("1s\n2s").error(),
+            "invalid duration '1s\\n2s', expected e.g. 500ms, 2s, 10m, 1h, 1d or 1h30m");
+  EXPECT_EQ(parse_duration_ms(std::string(4096, '1') + "s").error(),
+            "invalid duration '1111111111111111... (4097 bytes)': longer than 64 bytes (limit duration_text_bytes_max)");
 }
 
 TEST(Duration, FormatsInTheShortestSumOfUnits) {

@@ -10,9 +10,11 @@
 #include <set>
 
 #include "core/fault_points.hpp"
+#include "core/json_text.hpp"
 #include "core/planted_bugs.hpp"
 #include "core/network_registry.hpp"
 #include "core/reservation.hpp"
+#include "core/untrusted_text.hpp"
 #include "sim/duration.hpp"
 #include "sim/faults.hpp"
 
@@ -45,6 +47,17 @@ std::string kind_of(const json& value) {
   }
 }
 
+// Text from the file in a message: escaped and cut, so that an error stays one short line.
+std::string shown(std::string_view text) { return core::escape_untrusted(text); }
+
+// What a value is, never what it holds: for places where even a number may be a secret.
+std::string kind_name(const json& value) { return value.is_number() ? "a number" : kind_of(value); }
+
+// A value that should have been one of a few names: the string itself (escaped and cut), or what it is.
+std::string describe_name(const json& value) {
+  return value.is_string() ? fmt::format("\"{}\"", shown(value.get_ref<const std::string&>())) : kind_of(value);
+}
+
 std::string join(const std::vector<std::string_view>& names) {
   std::string text;
   for (const std::string_view name : names) text += (text.empty() ? "" : ", ") + std::string(name);
@@ -59,7 +72,11 @@ class Object {
     if (!value_.is_object()) fail(display(), fmt::format("expected an object, got {}", kind_of(value_)));
   }
   const std::string& path() const { return path_; }
-  std::string at(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
+  // Keys may come from the file (environment names, trace fields): escaped and cut like any text.
+  std::string at(std::string_view key) const {
+    const std::string name = core::escape_untrusted(key, 64);
+    return path_.empty() ? name : path_ + "." + name;
+  }
   bool has(std::string_view key) {
     seen_.insert(std::string(key));
     return value_.contains(key);
@@ -107,14 +124,14 @@ class Object {
     }
     const core::Expected<std::int64_t> parsed = parse_duration_ms(value.get<std::string>());
     if (!parsed) fail(at(key), parsed.error());
-    if (parsed.value() > scenario_time_max_ms) fail(at(key), "must be at most 30d");
+    if (parsed.value() > scenario_time_max_ms) fail(at(key), "must be at most 30d (limit scenario_time_max_ms)");
     return parsed.value();
   }
   std::int64_t duration_or(std::string_view key, std::int64_t fallback) { return has(key) ? duration(key) : fallback; }
   const json& array(std::string_view key) {
     const json& value = get(key);
     if (!value.is_array()) fail(at(key), fmt::format("expected an array, got {}", kind_of(value)));
-    if (value.size() > scenario_items_max) fail(at(key), fmt::format("at most {} items", scenario_items_max));
+    if (value.size() > scenario_items_max) fail(at(key), fmt::format("at most {} items (limit scenario_items_max)", scenario_items_max));
     return value;
   }
   // Call once every field was read: anything left is unknown.
@@ -122,7 +139,7 @@ class Object {
     for (const auto& [key, value] : value_.items()) {
       if (seen_.count(key) != 0) continue;
       if (std::find(also_allowed.begin(), also_allowed.end(), key) != also_allowed.end()) continue;
-      fail(display(), fmt::format("unknown field '{}'", key));
+      fail(display(), fmt::format("unknown field '{}'", shown(key)));
     }
   }
   std::string display() const { return path_.empty() ? "(top level)" : path_; }
@@ -175,7 +192,7 @@ bool is_label(std::string_view text) {
 void read_rate(Object& object, std::string_view key, FaultSpec& fault) {
   const std::string text = object.string(key);
   const std::size_t slash = text.find('/');
-  const auto bad = [&] { fail(object.at(key), fmt::format("expected a rate like \"1/10\", got \"{}\"", text)); };
+  const auto bad = [&] { fail(object.at(key), fmt::format("expected a rate like \"1/10\", got \"{}\"", shown(text))); };
   if (slash == std::string::npos) bad();
   try {
     std::size_t used = 0;
@@ -256,7 +273,7 @@ core::Expected<core::ResultState> parse_result_state(std::string_view text) {
   if (text == "ok") return core::ResultState::ok;
   if (text == "error") return core::ResultState::error;
   if (text == "deleted") return core::ResultState::deleted;
-  return core::Error{fmt::format("unknown result state '{}', expected ok, error or deleted", text)};
+  return core::Error{fmt::format("unknown result state '{}', expected ok, error or deleted", shown(text))};
 }
 
 const ReservationSpec* Scenario::reservation(std::uint64_t id) const {
@@ -341,7 +358,7 @@ class Loader {
  private:
   void read_nodes(const json& nodes) {
     if (nodes.empty()) fail("nodes", "a scenario needs at least one node");
-    if (nodes.size() > scenario_nodes_max) fail("nodes", fmt::format("at most {} nodes", scenario_nodes_max));
+    if (nodes.size() > scenario_nodes_max) fail("nodes", fmt::format("at most {} nodes (limit scenario_nodes_max)", scenario_nodes_max));
     for (std::size_t index = 0; index < nodes.size(); index += 1) {
       Object node(nodes[index], item("nodes", index));
       NodeSpec spec;
@@ -412,7 +429,7 @@ class Loader {
       vol.workload_id = volume.text("id");
       std::uint64_t reservation = 0;
       if (!is_workload_id(vol.workload_id, &reservation)) {
-        fail(volume.at("id"), fmt::format("expected a workload id \"<reservation id>-<number>\", got \"{}\"", vol.workload_id));
+        fail(volume.at("id"), fmt::format("expected a workload id \"<reservation id>-<number>\", got \"{}\"", shown(vol.workload_id)));
       }
       setup_reservation_max_ = std::max(setup_reservation_max_, reservation);
       vol.owner = volume.text("owner");
@@ -469,7 +486,7 @@ class Loader {
       if (name == "not_found") spec.not_found = true;
       else if (name == "corrupt") spec.corrupt = true;
       else if (name == "md5_mismatch") spec.md5_mismatch = true;
-      else fail(item(path, index), fmt::format("unknown flist fault {}, expected \"not_found\", \"corrupt\", \"md5_mismatch\" or {{\"status\": N}}", fault.dump()));
+      else fail(item(path, index), fmt::format("unknown flist fault {}, expected \"not_found\", \"corrupt\", \"md5_mismatch\" or {{\"status\": N}}", describe_name(fault)));
     }
   }
 
@@ -506,7 +523,7 @@ class Loader {
       spec.address = server.text("address");
       const core::Expected<core::RedisUrl> url = core::parse_redis_url("redis://" + spec.address + "/probe");
       if (!url || url.value().address() != spec.address) {
-        fail(server.at("address"), fmt::format("expected \"host:port\", got \"{}\"", spec.address));
+        fail(server.at("address"), fmt::format("expected \"host:port\", got \"{}\"", shown(spec.address)));
       }
       for (const RedisSpec& other : scenario_.redis) {
         if (other.address == spec.address) fail(server.at("address"), "this server is defined twice");
@@ -527,7 +544,7 @@ class Loader {
       if (scenario_.reservation(spec.id) != nullptr) fail(reservation.at("id"), fmt::format("reservation {} is defined twice", spec.id));
       spec.owner = reservation.text("owner");
       spec.node = reservation.text("node");
-      if (scenario_.node(spec.node) == nullptr) fail(reservation.at("node"), fmt::format("no node labelled '{}'", spec.node));
+      if (scenario_.node(spec.node) == nullptr) fail(reservation.at("node"), fmt::format("no node labelled '{}'", shown(spec.node)));
       spec.duration_ms = reservation.duration_or("duration", spec.duration_ms);
       spec.paid_after_ms = reservation.duration_or("paid_after", 0);
       const json& workloads = reservation.array("workloads");
@@ -552,7 +569,7 @@ class Loader {
     const auto found = std::find_if(types.begin(), types.end(), [&](const auto& entry) { return entry.first == type; });
     if (found == types.end()) {
       fail(workload.at("type"), fmt::format("unknown workload type '{}', expected network, network_resource, zdb, "
-                                            "volume, container or kubernetes", type));
+                                            "volume, container or kubernetes", shown(type)));
     }
     spec.type = found->second;
     spec.payload = workload.get("payload");
@@ -569,15 +586,21 @@ class Loader {
   void read_secrets(WorkloadSpec& spec, const std::string& path) {
     if (!spec.payload.contains("secret_environment")) return;
     const json& secrets = spec.payload["secret_environment"];
-    if (!secrets.is_object()) fail(path, fmt::format("expected an object of NAME: value, got {}", kind_of(secrets)));
+    if (!secrets.is_object()) fail(path, fmt::format("expected an object of NAME: value, got {}", kind_name(secrets)));
     for (const auto& [name, value] : secrets.items()) {
       SecretSpec secret;
       secret.name = name;
+      const std::string value_path = path + "." + core::escape_untrusted(name, 64);
       if (value.is_string()) {
         secret.plaintext = value.get<std::string>();
-        if (secret.plaintext.size() < 4) fail(path + "." + name, "a secret value has at least 4 characters (so that it can be searched for)");
+        if (secret.plaintext.size() < 4) fail(value_path, "a secret value has at least 4 characters (so that it can be searched for)");
       } else {
-        Object raw(value, path + "." + name);
+        // Never the value itself, not even a number: it is meant as a secret.
+        if (!value.is_object()) {
+          fail(value_path, fmt::format("expected a string (the plaintext) or {{\"ciphertext_hex\": \"...\"}}, got {}",
+                                       kind_name(value)));
+        }
+        Object raw(value, value_path);
         secret.ciphertext_hex = raw.string("ciphertext_hex");
         secret.raw = true;
         raw.finish();
@@ -617,7 +640,7 @@ class Loader {
       read_step_action(step, spec, now_ms);
       spec.at_ms = now_ms;
       if (spec.kind == StepKind::advance) now_ms += step.duration("advance");
-      if (now_ms > scenario_time_max_ms) fail(step.display(), "a scenario lasts at most 30d");
+      if (now_ms > scenario_time_max_ms) fail(step.display(), "a scenario lasts at most 30d (limit scenario_time_max_ms)");
       step.finish();
       scenario_.end_ms = std::max(scenario_.end_ms, now_ms);
       scenario_.steps.push_back(std::move(spec));
@@ -662,7 +685,7 @@ class Loader {
     } else {
       spec.kind = action == "reboot" ? StepKind::reboot : StepKind::restart_daemon;
       spec.node = step.text(action);
-      if (scenario_.node(spec.node) == nullptr) fail(step.at(action), fmt::format("no node labelled '{}'", spec.node));
+      if (scenario_.node(spec.node) == nullptr) fail(step.at(action), fmt::format("no node labelled '{}'", shown(spec.node)));
     }
     (void)now_ms;
   }
@@ -673,7 +696,7 @@ class Loader {
       spec.workload = target.get<std::string>();
       std::uint64_t reservation = 0;
       if (!is_workload_id(spec.workload, &reservation) || scenario_.reservation(reservation) == nullptr) {
-        fail(step.at("delete"), fmt::format("expected a reservation id or the id of one of its workloads, got \"{}\"", spec.workload));
+        fail(step.at("delete"), fmt::format("expected a reservation id or the id of one of its workloads, got \"{}\"", shown(spec.workload)));
       }
       return;
     }
@@ -686,7 +709,7 @@ class Loader {
   void read_fault(Object& step, const std::string& action, FaultSpec& fault) {
     fault.kind = step.text(action);
     const FaultKindInfo* info = find_fault_kind(fault.kind);
-    if (info == nullptr) fail(step.at(action), fmt::format("unknown fault '{}', expected one of {}", fault.kind, join(fault_kinds())));
+    if (info == nullptr) fail(step.at(action), fmt::format("unknown fault '{}', expected one of {}", shown(fault.kind), join(fault_kinds())));
     const bool healing = action == "heal";
     read_fault_target(step, *info, fault);
     if (!info->heals && healing) fail(step.at(action), fmt::format("{} is a one-off event and cannot be healed", fault.kind));
@@ -701,7 +724,7 @@ class Loader {
         fault.target = step.text("server");
         bool known = false;
         for (const RedisSpec& server : scenario_.redis) known = known || server.address == fault.target;
-        if (!known) fail(step.at("server"), fmt::format("no redis server '{}' in \"redis\"", fault.target));
+        if (!known) fail(step.at("server"), fmt::format("no redis server '{}' in \"redis\"", shown(fault.target)));
         return;
       }
       case FaultTarget::flist:
@@ -710,7 +733,7 @@ class Loader {
         if (fault.target.empty()) return;
         bool known = false;
         for (const FlistSpec& flist : scenario_.flists) known = known || flist.url == fault.target;
-        if (!known) fail(step.at("flist"), fmt::format("no flist '{}' in \"flists\"", fault.target));
+        if (!known) fail(step.at("flist"), fmt::format("no flist '{}' in \"flists\"", shown(fault.target)));
         return;
       }
       case FaultTarget::node:
@@ -720,7 +743,7 @@ class Loader {
           fail(step.display(), fmt::format("fault {} needs \"node\"", fault.kind));
         }
         if (!fault.target.empty() && scenario_.node(fault.target) == nullptr) {
-          fail(step.at("node"), fmt::format("no node labelled '{}'", fault.target));
+          fail(step.at("node"), fmt::format("no node labelled '{}'", shown(fault.target)));
         }
         return;
     }
@@ -750,7 +773,7 @@ class Loader {
     if (!core::is_fault_point(point)) {
       std::string known;
       for (const core::FaultPointInfo& info : core::fault_points) known += (known.empty() ? "" : ", ") + std::string(info.name);
-      fail(step.at("point"), fmt::format("unknown fault point '{}', expected one of {}", point, known));
+      fail(step.at("point"), fmt::format("unknown fault point '{}', expected one of {}", shown(point), known));
     }
     return point;
   }
@@ -766,7 +789,7 @@ class Loader {
       const std::string name = bugs[index].is_string() ? bugs[index].get<std::string>() : "";
       if (!core::find_planted_bug(name)) {
         fail(item("plant_bugs", index),
-             fmt::format("unknown planted bug {}, expected one of {}", bugs[index].dump(), core::planted_bug_list()));
+             fmt::format("unknown planted bug {}, expected one of {}", describe_name(bugs[index]), core::planted_bug_list()));
       }
       scenario_.planted_bugs.push_back(name);
     }
@@ -862,7 +885,7 @@ class Loader {
 
   void read_result_check(Object& object, ResultCheck& check) {
     check.workload = object.text("workload");
-    if (!workload_ids_.count(check.workload)) fail(object.at("workload"), fmt::format("no workload {} in this scenario", check.workload));
+    if (!workload_ids_.count(check.workload)) fail(object.at("workload"), fmt::format("no workload {} in this scenario", shown(check.workload)));
     if (object.has("state")) check.state = state_at(object.get("state"), object.at("state"));
     if (object.has("message")) check.message = object.string("message");
     if (object.has("data")) {
@@ -885,7 +908,7 @@ class Loader {
     }
     if (object.has("before")) {
       check.before = object.text("before");
-      if (!workload_ids_.count(*check.before)) fail(object.at("before"), fmt::format("no workload {} in this scenario", *check.before));
+      if (!workload_ids_.count(*check.before)) fail(object.at("before"), fmt::format("no workload {} in this scenario", shown(*check.before)));
       if (*check.before == check.workload) fail(object.at("before"), "a result cannot come before itself");
     }
     if (!check.state && !check.message && check.data.is_null() && !check.sequence && !check.explorer_state && !check.before) {
@@ -895,7 +918,7 @@ class Loader {
 
   void need_node(Object& object, std::string& node) {
     node = object.text("node");
-    if (scenario_.node(node) == nullptr) fail(object.at("node"), fmt::format("no node labelled '{}'", node));
+    if (scenario_.node(node) == nullptr) fail(object.at("node"), fmt::format("no node labelled '{}'", shown(node)));
   }
 
   // "reported" is true/false (the report says the same as "used", or is not checked) or a usage
@@ -912,7 +935,7 @@ class Loader {
     check.server = object.text("server");
     bool known = false;
     for (const RedisSpec& server : scenario_.redis) known = known || server.address == check.server;
-    if (!known) fail(object.at("server"), fmt::format("no redis server '{}' in \"redis\"", check.server));
+    if (!known) fail(object.at("server"), fmt::format("no redis server '{}' in \"redis\"", shown(check.server)));
     check.channel = object.text("channel");
     check.count = read_count(object.get("count"), object.at("count"));
     if (object.has("last_json")) {
@@ -932,7 +955,7 @@ class Loader {
 
   void read_container_check(Object& object, ContainerCheck& check) {
     check.workload = object.text("workload");
-    if (!workload_ids_.count(check.workload)) fail(object.at("workload"), fmt::format("no workload {} in this scenario", check.workload));
+    if (!workload_ids_.count(check.workload)) fail(object.at("workload"), fmt::format("no workload {} in this scenario", shown(check.workload)));
     if (object.has("running")) check.running = object.boolean("running");
     if (object.has("ipv4")) check.ipv4 = object.string("ipv4");
     if (object.has("entrypoint")) check.entrypoint = object.string("entrypoint");
@@ -979,33 +1002,38 @@ class Loader {
 }  // namespace
 
 core::Expected<Scenario> load_scenario_text(std::string_view text, const std::string& file) {
+  // The file name is the user's, but may hold any byte (a name that is not UTF-8, a newline).
+  const std::string file_shown = core::escape_untrusted(file, scenario_file_name_bytes_max);
   json document;
-  try {
-    document = json::parse(text);
-  } catch (const json::parse_error& error) {
-    // Line and column, never an excerpt: a scenario holds secrets in plaintext.
-    return core::Error{fmt::format("{}: (top level): {}", file, core::describe_json_parse_error(text, error.byte, error.what()))};
+  // The limits of core/json_text.hpp hold before the loader copies or prints any value, and its
+  // errors give a line and column or a JSON path, never an excerpt: a scenario holds secrets in
+  // plaintext.
+  if (const std::optional<core::JsonTextError> error = core::parse_json_text(text, document)) {
+    return core::Error{fmt::format("{}: {}: {}", file_shown, error->path.empty() ? "(top level)" : error->path,
+                                   error->message)};
   }
   Scenario scenario;
   scenario.file = file;
   try {
     Loader(scenario).load(document);
   } catch (const LoadError& error) {
-    return core::Error{fmt::format("{}: {}: {}", file, error.path.empty() ? "(top level)" : error.path, error.message)};
+    return core::Error{fmt::format("{}: {}: {}", file_shown, error.path.empty() ? "(top level)" : error.path, error.message)};
   }
   return scenario;
 }
 
 core::Expected<Scenario> load_scenario_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return core::Error{fmt::format("{}: (top level): cannot read the file", path)};
+  if (!in) return core::Error{fmt::format("{}: (top level): cannot read the file",
+                                   core::escape_untrusted(path, scenario_file_name_bytes_max))};
   std::string text;
   text.reserve(4096);
   char buffer[4096];
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
     text.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (text.size() > scenario_file_bytes_max) {
-      return core::Error{fmt::format("{}: (top level): larger than {} bytes", path, scenario_file_bytes_max)};
+      return core::Error{fmt::format("{}: (top level): larger than {} bytes (limit scenario_file_bytes_max)",
+                                     core::escape_untrusted(path, scenario_file_name_bytes_max), scenario_file_bytes_max)};
     }
   }
   return load_scenario_text(text, path);

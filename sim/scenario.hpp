@@ -29,6 +29,10 @@ inline constexpr std::size_t scenario_nodes_max = 64;
 inline constexpr std::size_t scenario_items_max = 4096;  // Per list: reservations, steps, checks...
 inline constexpr std::int64_t scenario_time_max_ms = std::int64_t{30} * 24 * 3600 * 1000;
 inline constexpr std::size_t scenario_file_bytes_max = std::size_t{4} << 20;
+// How much of a file name an error shows (escaped: a name may hold any byte).
+inline constexpr std::size_t scenario_file_name_bytes_max = 4096;
+// The text itself: nesting and string length are bounded by core/json_text.hpp (json_depth_max,
+// json_string_bytes_max), before anything copies or prints a value.
 
 // An exact count or an inclusive range; {"min": a} alone has no upper bound.
 struct CountRange {

@@ -193,7 +193,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "reservations[0].workloads[0].type: unknown workload type 'vm', expected network, network_resource, "
                 "zdb, volume, container or kubernetes"},
         Mistake{"/reservations/0/workloads/0/payload/secret_environment/TOKEN", 5, false,
-                "reservations[0].workloads[0].payload.secret_environment.TOKEN: expected an object, got the number 5"},
+                "reservations[0].workloads[0].payload.secret_environment.TOKEN: expected a string (the plaintext) or "
+                "{\"ciphertext_hex\": \"...\"}, got a number"},
         Mistake{"/steps/0/deliver", 11, false, "steps[0].deliver: no reservation 11"},
         Mistake{"/steps/3/at", "10s", false,
                 "steps[3].at: steps run in time order: +00:10.000 is before the previous step's time +00:31.000"},
@@ -312,3 +313,119 @@ TEST(ScenarioLoader, MalformedJsonNeverQuotesTheText) {
 
 }  // namespace
 }  // namespace zsim::sim
+
+namespace zsim::sim {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Hostile files: every limit is refused by name before it reaches an assert or a recursion, and
+// text from the file in an error is escaped and cut.
+
+std::string with_payload_field(const std::string& field_json) {
+  std::string text = minimal().dump();
+  const std::string anchor = "\"payload\":{";
+  const std::size_t at = text.find(anchor);
+  EXPECT_NE(at, std::string::npos);
+  text.insert(at + anchor.size(), field_json + ",");
+  return text;
+}
+
+std::string text_error_of(std::string_view text) {
+  const core::Expected<Scenario> scenario = load_scenario_text(text, "test.json");
+  EXPECT_FALSE(scenario.ok());
+  return scenario.ok() ? std::string("<loaded>") : scenario.error();
+}
+
+TEST(ScenarioLimits, DeepNestingIsRefusedBeforeAnyCopyOrPrint) {
+  // 60,000 levels (a 120 KB file) overflowed the stack in nlohmann's recursive copies and prints.
+  for (const char* open_close : {"[]", "{}"}) {
+    std::string value;
+    for (int level = 0; level < 60'000; level++) value += open_close[0] == '[' ? "[" : "{\"a\":";
+    value += "1";
+    for (int level = 0; level < 60'000; level++) value.push_back(open_close[1]);
+    const std::string error = text_error_of(with_payload_field("\"deep\":" + value));
+    EXPECT_TRUE(error.starts_with("test.json: reservations[0].workloads[0].payload.deep")) << error.substr(0, 200);
+    EXPECT_TRUE(error.ends_with(": nested deeper than 64 levels (limit json_depth_max)")) << error.substr(0, 200);
+    EXPECT_LT(error.size(), 1024U);
+  }
+}
+
+TEST(ScenarioLimits, ErrorsNeverRepeatAHugeValue) {
+  // An unknown flist fault of 10,000 levels was dumped whole into the error.
+  json document = minimal();
+  document["flists"][0]["faults"] = json::array({std::string(3000, 'x')});
+  const std::string error = error_of(document);
+  EXPECT_EQ(error, "test.json: flists[0].faults[0]: unknown flist fault \"" + std::string(128, 'x') +
+                       "... (3000 bytes)\", expected \"not_found\", \"corrupt\", \"md5_mismatch\" or {\"status\": N}");
+  document = minimal();
+  document["flists"][0]["faults"] = json::array({json::array({json::array({1})})});
+  EXPECT_EQ(error_of(document), "test.json: flists[0].faults[0]: unknown flist fault an array, expected \"not_found\", "
+                                "\"corrupt\", \"md5_mismatch\" or {\"status\": N}");
+}
+
+TEST(ScenarioLimits, ANumberBeyondADoubleAnywhereIsAOneLineError) {
+  const std::string error = text_error_of(with_payload_field("\"x\": [1, 1e400]"));
+  EXPECT_EQ(error.substr(0, error.find(": invalid JSON")), "test.json: reservations[0].workloads[0].payload.x[1]");
+  EXPECT_TRUE(error.ends_with("a number beyond the range of a double (about 1.8e308)")) << error;
+  EXPECT_EQ(error.find("1e400"), std::string::npos) << error;
+  EXPECT_EQ(text_error_of("{\"format\": 1e400}").substr(0, 36), "test.json: format: invalid JSON at l");
+}
+
+TEST(ScenarioLimits, LongStringsAreRefusedByName) {
+  json document = minimal();
+  document["steps"][1]["note"] = std::string(1 << 20, 'n');
+  EXPECT_EQ(error_of(document), "test.json: steps[1].note: a string longer than 4096 bytes (limit json_string_bytes_max)");
+  document = minimal();
+  document["expect"]["messages"][0]["channel"] = std::string(70'000, 'c');
+  EXPECT_EQ(error_of(document),
+            "test.json: expect.messages[0].channel: a string longer than 4096 bytes (limit json_string_bytes_max)");
+  document = minimal();
+  document["reservations"][0]["workloads"][0]["payload"]["flist"] = std::string(1 << 20, 'f');
+  EXPECT_EQ(error_of(document), "test.json: reservations[0].workloads[0].payload.flist: a string longer than 4096 "
+                                "bytes (limit json_string_bytes_max)");
+}
+
+TEST(ScenarioLimits, ANulByteIsAnError) {
+  std::string text = minimal().dump();
+  text += std::string("\0{\"garbage\": 1}", 16);
+  EXPECT_EQ(text_error_of(text).find("test.json: (top level): invalid JSON at line 1, column "), 0U) << text_error_of(text);
+  EXPECT_TRUE(text_error_of(text).ends_with("a NUL byte, which JSON text cannot hold"));
+}
+
+TEST(ScenarioLimits, TextFromTheFileIsEscaped) {
+  json document = minimal();
+  document["reservations"][0]["node"] = "x\ntest.json: ok";
+  EXPECT_EQ(error_of(document), "test.json: reservations[0].node: no node labelled 'x\\ntest.json: ok'");
+  document = minimal();
+  document["nodes"][0]["bad\x1b[1mkey"] = 1;
+  EXPECT_EQ(error_of(document), "test.json: nodes[0]: unknown field 'bad\\x1B[1mkey'");
+  document = minimal();
+  document["flists"][0]["environment"] = json{{"A\nB", 5}};
+  EXPECT_EQ(error_of(document), "test.json: flists[0].environment.A\\nB: expected a string, got the number 5");
+  const core::Expected<Scenario> named = load_scenario_text("{", "evil\nname.json");
+  ASSERT_FALSE(named.ok());
+  EXPECT_TRUE(named.error().starts_with("evil\\nname.json: (top level): ")) << named.error();
+}
+
+TEST(ScenarioLimits, ANumericSecretIsNeverEchoed) {
+  json document = minimal();
+  document["reservations"][0]["workloads"][0]["payload"]["secret_environment"]["PIN"] = 98765432;
+  const std::string error = error_of(document);
+  EXPECT_EQ(error.find("98765432"), std::string::npos) << error;
+  document["reservations"][0]["workloads"][0]["payload"]["secret_environment"] = 98765432;
+  EXPECT_EQ(error_of(document).find("98765432"), std::string::npos) << error_of(document);
+}
+
+TEST(ScenarioLimits, ListsAndTimesNameTheirLimit) {
+  json document = minimal();
+  document["steps"] = json::array();
+  for (std::size_t index = 0; index <= scenario_items_max; index++) document["steps"].push_back(json{{"advance", "1s"}});
+  EXPECT_EQ(error_of(document), "test.json: steps: at most 4096 items (limit scenario_items_max)");
+  document = minimal();
+  document["run_for"] = "31d";
+  EXPECT_EQ(error_of(document), "test.json: run_for: must be at most 30d (limit scenario_time_max_ms)");
+}
+
+}  // namespace
+}  // namespace zsim::sim
+
