@@ -24,11 +24,27 @@ std::string too_large(std::size_t bytes_max, std::string_view what) {
   return fmt::format("larger than the limit of {} bytes for {}", bytes_max, what);
 }
 
-// Reads fd (non-blocking) to its end into content, at most bytes_max + 1 bytes.
-core::Expected<void> read_all(int fd, std::size_t bytes_max, std::string& content) {
+// Waits until fd has something to read, or its writer left; an error after input_idle_timeout_ms.
+core::Expected<void> wait_readable(int fd) {
+  pollfd waiting{fd, POLLIN, 0};
+  const int ready = ::poll(&waiting, 1, input_idle_timeout_ms);
+  if (ready == 0) {
+    return core::Error{fmt::format("nothing to read for {} s (a FIFO that no writer opened, or a terminal?)",
+                                   input_idle_timeout_ms / 1000)};
+  }
+  if (ready < 0 && errno != EINTR) return core::Error{std::strerror(errno)};
+  return {};
+}
+
+// Reads fd (non-blocking) to its end into content, at most bytes_max + 1 bytes. A stream is polled
+// before each read: a FIFO that no writer opened reads as an empty file, but polls as silent.
+core::Expected<void> read_all(int fd, bool stream, std::size_t bytes_max, std::string& content) {
   int empty_turns = 0;
   char chunk[read_chunk_bytes];
   while (content.size() <= bytes_max) {
+    if (stream) {
+      if (core::Expected<void> ready = wait_readable(fd); !ready) return ready;
+    }
     const std::size_t wanted = std::min(read_chunk_bytes, bytes_max + 1 - content.size());
     const ssize_t got = ::read(fd, chunk, wanted);
     if (got > 0) {
@@ -39,14 +55,8 @@ core::Expected<void> read_all(int fd, std::size_t bytes_max, std::string& conten
     if (got == 0) return {};
     if (errno != EINTR && errno != EAGAIN) return core::Error{std::strerror(errno)};
     if (++empty_turns > empty_turns_max) return core::Error{"the stream keeps waking up with nothing to read"};
-    if (errno == EINTR) continue;
-    pollfd waiting{fd, POLLIN, 0};
-    const int ready = ::poll(&waiting, 1, input_idle_timeout_ms);
-    if (ready == 0) {
-      return core::Error{fmt::format("nothing to read for {} s (a FIFO that no writer opened, or a terminal?)",
-                                     input_idle_timeout_ms / 1000)};
-    }
-    if (ready < 0 && errno != EINTR) return core::Error{std::strerror(errno)};
+    if (errno == EINTR || stream) continue;
+    if (core::Expected<void> ready = wait_readable(fd); !ready) return ready;
   }
   return {};
 }
@@ -77,7 +87,7 @@ core::Expected<std::string> read_input_file(const std::string& path, std::size_t
     }
     content.reserve(static_cast<std::size_t>(size_bytes));
   }
-  const core::Expected<void> read = read_all(fd, bytes_max, content);
+  const core::Expected<void> read = read_all(fd, !S_ISREG(status.st_mode), bytes_max, content);
   ::close(fd);
   if (!read) return core::Error{read.error()};
   // A regular file may grow while it is read; a stream has no size to check first.

@@ -26,6 +26,9 @@ namespace {
 // default duration and nodes (a larger world is a campaign: `zsim fuzz --profile dense`).
 constexpr std::uint64_t sim_reservations_max = 20'000;
 constexpr std::uint64_t sim_nodes_max = 1000;
+// Every node polls the explorer every 10 s for the whole run: nodes times duration bounds that work
+// (1000 nodes for 10 hours, 13 nodes for 30 days), about a minute with the most reservations.
+constexpr std::uint64_t sim_node_hours_max = 10'000;
 
 struct SimArguments {
   std::uint64_t seed = 1;
@@ -96,6 +99,13 @@ int run_sim(const SimArguments& arguments) {
   }
   if (duration_ms.value() < 5 * 60'000 || duration_ms.value() > 30LL * 24 * 3600'000) {
     err("zsim sim: --duration: must be between 5m and 30d, got {}", arguments.duration);
+    return exit_unusable;
+  }
+  const std::uint64_t node_hours = arguments.nodes * static_cast<std::uint64_t>(duration_ms.value()) / 3'600'000;
+  if (node_hours > sim_node_hours_max) {
+    err("zsim sim: --nodes {} for --duration {} is {} node-hours, more than the limit of {} (sim_node_hours_max); "
+        "a larger grid is a campaign: zsim fuzz --profile grid",
+        arguments.nodes, arguments.duration, node_hours, sim_node_hours_max);
     return exit_unusable;
   }
   core::Expected<TraceTarget> trace = TraceTarget::open(arguments.trace_path);
