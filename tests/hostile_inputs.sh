@@ -84,6 +84,8 @@ for byte in open(sys.argv[1], \"rb\").read():
 printf '{"format": 1}\0garbage' >nul.json
 case_run "validate: a NUL byte is malformed JSON, named by its offset" 1 "byte 13 is a NUL byte" 20 '"$zsim" validate nul.json'
 case_run "run: a NUL byte makes an invalid scenario" 2 "byte 13 is a NUL byte" 20 '"$zsim" run nul.json'
+python3 -c "import sys; t = open(sys.argv[1]).read(); open('e400.json', 'w').write(t.replace('\"seed\":', '\"x\": 1e400, \"seed\":', 1))" "$scenario"
+case_run "run: a number out of double's range is an invalid scenario, not an abort" 2 "e400.json: " 20 '"$zsim" run e400.json'
 cp "$scenario" "$(printf 'bad\377name.json')"
 case_run "run --json: a name that is not UTF-8 is escaped, the JSON valid" 0 '"passed": 1' 30 \
   '"$zsim" run --json bad*name.json | python3 -c "import json, sys; d = json.load(sys.stdin); print(json.dumps(d)); assert d[\"scenarios\"][0][\"file\"] == \"bad\\\\xFFname.json\""'
