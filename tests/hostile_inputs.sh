@@ -4,11 +4,14 @@
 # it must end with and a text its stdout or stderr must hold; every case runs under a wall-clock
 # bound (timeout) and a memory bound (ulimit -v), so a hang, a signal death or a run away in
 # memory fails its case instead of the machine. ctest runs it (label "hostile"):
-#   tests/hostile_inputs.sh build/bin/zsim
-# Prints one line per case and exits 1 when any case failed.
+#   tests/hostile_inputs.sh build/bin/zsim [--sanitized]
+# Prints one line per case and exits 1 when any case failed. With --sanitized (an AddressSanitizer
+# build, which reserves terabytes of address space and so cannot run under ulimit -v) memory is
+# bounded by ASan's hard_rss_limit_mb instead, at three times the bound (ASan's overhead).
 set -uo pipefail
 
-zsim=$(realpath "${1:?usage: hostile_inputs.sh PATH/TO/zsim}")
+zsim=$(realpath "${1:?usage: hostile_inputs.sh PATH/TO/zsim [--sanitized]}")
+sanitized=${2:-}
 # The writing cases need the real /dev/full. A zsim that wrote "FILE.partial" and renamed it over
 # FILE replaced /dev/full with a regular file when run as root: refuse to start on such a machine,
 # and the last case checks that no case did it again.
@@ -34,7 +37,13 @@ case_run() {
   local name=$1 want_exit=$2 want_text=$3 seconds=$4 command=$5
   local memory_kib=${memory_kib:-$memory_kib_default}
   cases=$((cases + 1))
-  (ulimit -v "$memory_kib"; exec timeout -k 5 "$seconds" bash -c "$command") >"$work/out" 2>"$work/err" </dev/null
+  if [ "$sanitized" = --sanitized ]; then
+    seconds=$((seconds * 3))
+    (export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=$((memory_kib * 3 / 1024))"
+     exec timeout -k 5 "$seconds" bash -c "$command") >"$work/out" 2>"$work/err" </dev/null
+  else
+    (ulimit -v "$memory_kib"; exec timeout -k 5 "$seconds" bash -c "$command") >"$work/out" 2>"$work/err" </dev/null
+  fi
   local got_exit=$?
   local problem=""
   if [ "$got_exit" -eq 124 ] || [ "$got_exit" -eq 137 ]; then
