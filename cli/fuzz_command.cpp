@@ -15,9 +15,12 @@
 #include <thread>
 #include <vector>
 
-#include "core/planted_bugs.hpp"
+#include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 #include "cli/fuzz_output.hpp"
+#include "cli/output.hpp"
+#include "cli/untrusted_text.hpp"
+#include "core/planted_bugs.hpp"
 #include "sim/duration.hpp"
 #include "sim/fuzz_campaign.hpp"
 
@@ -52,19 +55,19 @@ std::int64_t wall_clock_ms() {
 // "A..B" (inclusive) into the options; an error names the argument.
 core::Expected<void> parse_seed_range(const std::string& text, sim::CampaignOptions& options) {
   const std::size_t dots = text.find("..");
-  const auto bad = [&text] {
-    return core::Error{fmt::format("--seeds: '{}' is not a range A..B of seeds (e.g. 1..1000)", text)};
-  };
-  if (dots == std::string::npos || dots == 0 || dots + 2 >= text.size()) return bad();
-  std::uint64_t first = 0;
-  std::uint64_t last = 0;
-  if (!parse_u64(text.substr(0, dots), first) || !parse_u64(text.substr(dots + 2), last)) return bad();
-  if (first > last) return core::Error{fmt::format("--seeds: {} comes after {}", first, last)};
-  if (last - first >= sim::campaign_seeds_max) {
+  if (dots == std::string::npos) {
+    return core::Error{fmt::format("--seeds: '{}' is not a range A..B of seeds (e.g. 1..1000)", printable_line(text, 64))};
+  }
+  const core::Expected<std::uint64_t> first = parse_whole_number(text.substr(0, dots), 0, UINT64_MAX);
+  if (!first) return core::Error{fmt::format("--seeds: the first seed A of A..B: {}", first.error())};
+  const core::Expected<std::uint64_t> last = parse_whole_number(text.substr(dots + 2), 0, UINT64_MAX);
+  if (!last) return core::Error{fmt::format("--seeds: the last seed B of A..B: {}", last.error())};
+  if (first.value() > last.value()) return core::Error{fmt::format("--seeds: {} comes after {}", first.value(), last.value())};
+  if (last.value() - first.value() >= sim::campaign_seeds_max) {
     return core::Error{fmt::format("--seeds: at most {} seeds in one campaign", sim::campaign_seeds_max)};
   }
-  options.seed_first = first;
-  options.seed_last = last;
+  options.seed_first = first.value();
+  options.seed_last = last.value();
   return {};
 }
 
@@ -81,17 +84,15 @@ core::Expected<void> parse_shard(const std::string& flag, sim::CampaignOptions& 
   }
   if (text.empty()) return {};
   const std::size_t slash = text.find('/');
-  std::uint64_t shard_index = 0;
-  std::uint64_t shard_count = 0;
-  if (slash == std::string::npos || !parse_u64(text.substr(0, slash), shard_index) ||
-      !parse_u64(text.substr(slash + 1), shard_count)) {
-    return core::Error{fmt::format("{}: '{}' is not I/N (e.g. 0/8)", source, text)};
+  if (slash == std::string::npos) {
+    return core::Error{fmt::format("{}: '{}' is not I/N (e.g. 0/8)", source, printable_line(text, 64))};
   }
-  if (shard_count == 0 || shard_count > sim::campaign_shards_max || shard_index >= shard_count) {
-    return core::Error{fmt::format("{}: '{}' needs 0 <= I < N <= {}", source, text, sim::campaign_shards_max)};
-  }
-  options.shard_index = static_cast<std::uint32_t>(shard_index);
-  options.shard_count = static_cast<std::uint32_t>(shard_count);
+  const core::Expected<std::uint64_t> count = parse_whole_number(text.substr(slash + 1), 1, sim::campaign_shards_max);
+  if (!count) return core::Error{fmt::format("{}: the shard count N of I/N: {}", source, count.error())};
+  const core::Expected<std::uint64_t> shard = parse_whole_number(text.substr(0, slash), 0, count.value() - 1);
+  if (!shard) return core::Error{fmt::format("{}: the shard I of I/N: {}", source, shard.error())};
+  options.shard_index = static_cast<std::uint32_t>(shard.value());
+  options.shard_count = static_cast<std::uint32_t>(count.value());
   return {};
 }
 
@@ -131,14 +132,14 @@ core::Expected<sim::CampaignOptions> campaign_options(const FuzzArguments& argum
 int run_fuzz(const FuzzArguments& arguments, bool seeds_given) {
   core::Expected<sim::CampaignOptions> options = campaign_options(arguments, seeds_given);
   if (!options) {
-    fmt::print(stderr, "zsim fuzz: {}\n", options.error());
-    return 2;
+    err("zsim fuzz: {}", options.error());
+    return exit_unusable;
   }
   std::error_code error;
   std::filesystem::create_directories(options.value().out_dir, error);
   if (error) {
-    fmt::print(stderr, "zsim fuzz: --out: cannot create {}: {}\n", arguments.out_dir, error.message());
-    return 2;
+    err("zsim fuzz: --out: cannot create {}: {}", arguments.out_dir, error.message());
+    return exit_unusable;
   }
   ProgressPrinter printer(arguments.quiet, wall_clock_ms);
   const sim::CampaignSummary summary =
@@ -146,14 +147,14 @@ int run_fuzz(const FuzzArguments& arguments, bool seeds_given) {
   printer.finish();
   const std::filesystem::path summary_path =
       options.value().out_dir / summary_file_name(options.value().shard_index, options.value().shard_count);
-  if (core::Expected<void> written = write_text_file(summary_path, campaign_summary_json(summary).dump(2) + "\n"); !written) {
-    fmt::print(stderr, "zsim fuzz: --out: {}\n", written.error());
-    return 2;
+  if (core::Expected<void> written = write_output_file(summary_path, json_text(campaign_summary_json(summary), 2) + "\n"); !written) {
+    err("zsim fuzz: --out: {}", written.error());
+    return exit_unusable;
   }
   if (!arguments.junit_path.empty()) {
-    if (core::Expected<void> written = write_text_file(arguments.junit_path, sim::campaign_junit_xml(summary)); !written) {
-      fmt::print(stderr, "zsim fuzz: --junit: {}\n", written.error());
-      return 2;
+    if (core::Expected<void> written = write_output_file(arguments.junit_path, sim::campaign_junit_xml(summary)); !written) {
+      err("zsim fuzz: --junit: {}", written.error());
+      return exit_unusable;
     }
   }
   print_summary(summary, arguments.json, summary_path.string());
@@ -162,23 +163,23 @@ int run_fuzz(const FuzzArguments& arguments, bool seeds_given) {
 
 void add_campaign_options(CLI::App& command, FuzzArguments& arguments) {
   CLI::Option* count = command.add_option("--count", arguments.count, "Run the seeds 1..N")
-                           ->check(CLI::Range(std::uint64_t{1}, sim::campaign_seeds_max))
+                           ->check(whole_number(1, sim::campaign_seeds_max))
                            ->capture_default_str();
   command.add_option("--seeds", arguments.seeds, "Run the seeds A..B (inclusive), e.g. 5000..5999")->excludes(count);
   command.add_option("--profile", arguments.profile, fmt::format("The swarm profile: {}", profile_help()))
       ->capture_default_str();
   command.add_option("--jobs,-j", arguments.jobs, "Worker threads (default: one per core)")
-      ->check(CLI::Range(1u, sim::campaign_jobs_max));
+      ->check(whole_number(1, sim::campaign_jobs_max));
   command.add_option("--shard", arguments.shard,
                      "Run only the seeds s with s mod N = I (I/N, e.g. 3/8); without it, JOB_COMPLETION_INDEX\n"
                      "with ZSIM_FUZZ_SHARDS does the same");
   command.add_option("--out", arguments.out_dir, "Where failures' scenario files and the summary go")->capture_default_str();
   command.add_option("--time-budget", arguments.time_budget, "Start no seed after this much wall time, e.g. 10m");
   command.add_option("--max-failures", arguments.failures_max, "Stop once this many seeds failed")
-      ->check(CLI::Range(1u, sim::campaign_failures_max))
+      ->check(whole_number(1, sim::campaign_failures_max))
       ->capture_default_str();
   command.add_option("--shrink-runs", arguments.shrink_runs_max, "Scenario runs the shrinker may spend on one failure")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000}))
+      ->check(whole_number(1, 100'000))
       ->capture_default_str();
   command.add_flag("--no-shrink", arguments.no_shrink, "Write failing scenarios as generated, unshrunk");
   command.add_flag("--no-faults", arguments.no_faults, "Inject no faults (the clean core must pass every seed)");

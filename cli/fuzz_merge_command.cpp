@@ -13,7 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/arguments.hpp"
 #include "cli/fuzz_output.hpp"
+#include "cli/input_file.hpp"
+#include "cli/output.hpp"
+#include "cli/untrusted_text.hpp"
 #include "sim/fuzz_campaign.hpp"
 
 namespace zsim::cli {
@@ -50,12 +54,17 @@ core::Expected<std::vector<std::filesystem::path>> summary_files(const std::vect
   return files;
 }
 
+// A summary lists failures and coverage counters: megabytes at most, even for a large campaign.
+constexpr std::size_t summary_file_bytes_max = std::size_t{64} << 20;
+
 core::Expected<sim::CampaignSummary> read_summary(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  const nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return core::Error{fmt::format("{}: not JSON", file.string())};
+  const std::string shown = printable(file.string());
+  const core::Expected<std::string> text = read_input_file(file.string(), summary_file_bytes_max, "a campaign summary");
+  if (!text) return core::Error{fmt::format("{}: cannot read: {}", shown, text.error())};
+  const nlohmann::json json = nlohmann::json::parse(text.value(), nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return core::Error{fmt::format("{}: not JSON", shown)};
   core::Expected<sim::CampaignSummary> summary = sim::campaign_summary_from_json(json);
-  if (!summary) return core::Error{fmt::format("{}: {}", file.string(), summary.error())};
+  if (!summary) return core::Error{fmt::format("{}: {}", shown, summary.error())};
   return summary;
 }
 
@@ -65,12 +74,17 @@ core::Expected<void> check_shards_complete(const sim::CampaignSummary& merged) {
   std::uint64_t count = 0;
   for (const std::string& shard : merged.shards) {
     const std::size_t slash = shard.find('/');
-    std::uint64_t index = 0;
-    std::uint64_t of = 0;
-    if (slash == std::string::npos || !parse_u64(shard.substr(0, slash), index) || !parse_u64(shard.substr(slash + 1), of)) {
-      return core::Error{fmt::format("shard '{}' is not I/N", shard)};
+    const core::Expected<std::uint64_t> parsed_of =
+        slash == std::string::npos ? core::Expected<std::uint64_t>(core::Error{"no '/'"})
+                                   : parse_whole_number(std::string_view(shard).substr(slash + 1), 1, sim::campaign_shards_max);
+    const core::Expected<std::uint64_t> parsed_index =
+        parsed_of ? parse_whole_number(std::string_view(shard).substr(0, slash), 0, parsed_of.value() - 1) : parsed_of;
+    if (!parsed_index) return core::Error{fmt::format("shard '{}' is not I/N: {}", printable_line(shard, 64), parsed_index.error())};
+    const std::uint64_t index = parsed_index.value();
+    const std::uint64_t of = parsed_of.value();
+    if (count != 0 && of != count) {
+      return core::Error{fmt::format("shard {} is of {} shards, the others of {}", printable_line(shard, 64), of, count)};
     }
-    if (count != 0 && of != count) return core::Error{fmt::format("shard {} is of {} shards, the others of {}", shard, of, count)};
     count = of;
     indexes.insert(index);
   }
@@ -85,33 +99,33 @@ core::Expected<void> check_shards_complete(const sim::CampaignSummary& merged) {
 int run_merge(const MergeArguments& arguments) {
   const core::Expected<std::vector<std::filesystem::path>> files = summary_files(arguments.inputs);
   if (!files) {
-    fmt::print(stderr, "zsim fuzz merge: {}\n", files.error());
-    return 2;
+    err("zsim fuzz merge: {}", files.error());
+    return exit_unusable;
   }
   std::vector<sim::CampaignSummary> shards;
   for (const std::filesystem::path& file : files.value()) {
     core::Expected<sim::CampaignSummary> summary = read_summary(file);
     if (!summary) {
-      fmt::print(stderr, "zsim fuzz merge: {}\n", summary.error());
-      return 2;
+      err("zsim fuzz merge: {}", summary.error());
+      return exit_unusable;
     }
     shards.push_back(std::move(summary).value());
   }
   const core::Expected<sim::CampaignSummary> merged = sim::merge_campaign_summaries(shards);
   if (!merged) {
-    fmt::print(stderr, "zsim fuzz merge: {}\n", merged.error());
-    return 2;
+    err("zsim fuzz merge: {}", merged.error());
+    return exit_unusable;
   }
   if (core::Expected<void> complete = check_shards_complete(merged.value()); !complete && !arguments.allow_missing) {
-    fmt::print(stderr, "zsim fuzz merge: {}\n", complete.error());
-    return 2;
+    err("zsim fuzz merge: {}", complete.error());
+    return exit_unusable;
   }
   std::string written = "(not written; --out FILE writes it)";
   if (!arguments.out_path.empty()) {
-    const std::string text = campaign_summary_json(merged.value()).dump(2) + "\n";
-    if (core::Expected<void> wrote = write_text_file(arguments.out_path, text); !wrote) {
-      fmt::print(stderr, "zsim fuzz merge: --out: {}\n", wrote.error());
-      return 2;
+    const std::string text = json_text(campaign_summary_json(merged.value()), 2) + "\n";
+    if (core::Expected<void> wrote = write_output_file(arguments.out_path, text); !wrote) {
+      err("zsim fuzz merge: --out: {}", wrote.error());
+      return exit_unusable;
     }
     written = arguments.out_path;
   }

@@ -9,17 +9,12 @@
 #include <fstream>
 #include <utility>
 
+#include "cli/output.hpp"
+#include "cli/untrusted_text.hpp"
 #include "sim/scenario.hpp"
 #include "sim/faults.hpp"
 
 namespace zsim::cli {
-
-bool parse_u64(std::string_view text, std::uint64_t& value) {
-  if (text.empty()) return false;
-  const char* end = text.data() + text.size();
-  const auto [parsed_to, error] = std::from_chars(text.data(), end, value);
-  return error == std::errc{} && parsed_to == end;
-}
 
 std::string profile_names() {
   std::string names;
@@ -39,20 +34,6 @@ std::string summary_file_name(std::uint32_t shard_index, std::uint32_t shard_cou
   assert(shard_index < shard_count);
   if (shard_count == 1) return "campaign.json";
   return fmt::format("campaign-shard-{}-of-{}.json", shard_index, shard_count);
-}
-
-core::Expected<void> write_text_file(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path temporary = path.string() + ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) return core::Error{fmt::format("cannot write {}", temporary.string())};
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) return core::Error{fmt::format("cannot write {}: {}", path.string(), error.message())};
-  return {};
 }
 
 ProgressPrinter::ProgressPrinter(bool quiet, std::function<std::int64_t()> wall_clock_ms)
@@ -80,9 +61,9 @@ void ProgressPrinter::update(const sim::CampaignProgress& report) {
   if (quiet_) return;
   const std::int64_t now_ms = wall_clock_ms_();
   if (report.new_failure != nullptr) {
-    if (line_open_) std::fputs("\r\033[K", stderr);
+    if (line_open_) err_raw("\r\033[K");
     line_open_ = false;
-    fmt::print(stderr, "seed {} failed: {}: {}\n", report.new_failure->seed, report.new_failure->property,
+    err("seed {} failed: {}: {}", report.new_failure->seed, report.new_failure->property,
                report.new_failure->message);
   }
   const bool last = report.seeds_done == report.seeds_total;
@@ -90,20 +71,21 @@ void ProgressPrinter::update(const sim::CampaignProgress& report) {
   if (!last && now_ms - last_print_ms_ < interval_ms && report.new_failure == nullptr) return;
   last_print_ms_ = now_ms;
   if (!terminal_) {
-    fmt::print(stderr, "zsim fuzz: {}\n", progress_text(report));
+    err("zsim fuzz: {}", progress_text(report));
     return;
   }
   constexpr int bar_width = 30;
   const int filled = report.seeds_total == 0
                          ? bar_width
                          : static_cast<int>(bar_width * report.seeds_done / report.seeds_total);
-  fmt::print(stderr, "\r\033[K[{}{}] {}", std::string(static_cast<std::size_t>(filled), '#'),
-             std::string(static_cast<std::size_t>(bar_width - filled), '.'), progress_text(report));
+  // The control codes redraw the line; the text in it is escaped like every printed line.
+  err_raw(fmt::format("\r\033[K[{}{}] {}", std::string(static_cast<std::size_t>(filled), '#'),
+                      std::string(static_cast<std::size_t>(bar_width - filled), '.'), printable_line(progress_text(report))));
   line_open_ = true;
 }
 
 void ProgressPrinter::finish() {
-  if (line_open_) std::fputs("\n", stderr);
+  if (line_open_) err_raw("\n");
   line_open_ = false;
 }
 
@@ -121,7 +103,7 @@ void print_coverage(const sim::CampaignSummary& summary) {
   const std::vector<std::string> kinds_never = coverage.at("fault_kinds_never");
   const std::vector<std::string> points_never = coverage.at("points_never");
   const std::size_t kinds_known = sim::swarm_fault_kinds().size();
-  fmt::print("coverage: {} of {} fault kinds{}; {} of {} fault points{}; {} trace event kinds\n",
+  out("coverage: {} of {} fault kinds{}; {} of {} fault points{}; {} trace event kinds",
              kinds_known - kinds_never.size(), kinds_known,
              kinds_never.empty() ? "" : fmt::format(" (never: {})", listed(kinds_never)),
              summary.points_known.size() - points_never.size(), summary.points_known.size(),
@@ -132,24 +114,24 @@ void print_coverage(const sim::CampaignSummary& summary) {
 
 void print_summary(const sim::CampaignSummary& summary, bool json, const std::string& summary_path) {
   if (json) {
-    fmt::print("{}\n", campaign_summary_json(summary).dump());
+    out_raw(json_text(campaign_summary_json(summary)) + "\n");
     return;
   }
-  fmt::print("zsim fuzz: profile {} {}, seeds {}..{} (shard {}): {} of {} seeds run in {:.1f} s, {:.1f} seeds/s{}\n",
+  out("zsim fuzz: profile {} {}, seeds {}..{} (shard {}): {} of {} seeds run in {:.1f} s, {:.1f} seeds/s{}",
              summary.profile, summary.faults ? "with faults" : "without faults", summary.seed_first,
              summary.seed_last, listed(summary.shards), summary.seeds_run, summary.seeds_planned,
              summary.wall_seconds, summary.seeds_per_second,
              summary.stopped == "done" ? "" : fmt::format(" (stopped: {})", summary.stopped));
-  if (!summary.planted_bugs.empty()) fmt::print("planted bugs: {}\n", listed(summary.planted_bugs));
+  if (!summary.planted_bugs.empty()) out("planted bugs: {}", listed(summary.planted_bugs));
   print_coverage(summary);
   for (const sim::CampaignFailure& failure : summary.failures) {
-    fmt::print("FAIL seed {}: {}: {}\n", failure.seed, failure.property, failure.message);
-    fmt::print("  shrunk from {} to {} steps in {} runs; the file {} the failure\n", failure.steps_before,
+    out("FAIL seed {}: {}: {}", failure.seed, failure.property, failure.message);
+    out("  shrunk from {} to {} steps in {} runs; the file {} the failure", failure.steps_before,
                failure.steps_after, failure.shrink_runs, failure.replays ? "replays" : "does NOT replay");
-    if (!failure.scenario_file.empty()) fmt::print("  replay: zsim run {}\n", failure.scenario_file);
+    if (!failure.scenario_file.empty()) out("  replay: zsim run {}", failure.scenario_file);
   }
-  fmt::print("summary: {}\n", summary_path);
-  fmt::print("{}\n", summary.failures.empty() ? "PASS: no seed failed"
+  out("summary: {}", summary_path);
+  out("{}", summary.failures.empty() ? "PASS: no seed failed"
                                              : fmt::format("FAIL: {} seeds failed", summary.failures.size()));
 }
 

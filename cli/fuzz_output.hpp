@@ -1,6 +1,6 @@
 #pragma once
-// What `zsim fuzz` and `zsim fuzz merge` share: argument parsing helpers, the progress line, the
-// summary file and the printed summary.
+// What `zsim fuzz` and `zsim fuzz merge` share: profile names, the progress line, the summary file
+// and the printed summary.
 
 #include <CLI/CLI.hpp>
 
@@ -15,16 +15,12 @@
 
 namespace zsim::cli {
 
-// A whole decimal number, nothing else; false when the text is not one or overflows.
-bool parse_u64(std::string_view text, std::uint64_t& value);
 // "small, dense, grid" and the profiles with their descriptions, for errors and --help.
 std::string profile_names();
 std::string profile_help();
 
 // campaign.json, or campaign-shard-I-of-N.json for a shard (so that shards may share a folder).
 std::string summary_file_name(std::uint32_t shard_index, std::uint32_t shard_count);
-// Writes through a temporary file and a rename, so a reader never sees half a summary.
-core::Expected<void> write_text_file(const std::filesystem::path& path, const std::string& text);
 
 // Progress on stderr: on a terminal one line redrawn in place (bar, seeds done/total, failures,
 // seeds/s, ETA) at most 5 times a second; otherwise a plain line every 10 s and on each failure.

@@ -2,8 +2,14 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <exception>
+#include <new>
+#include <system_error>
 
+#include "cli/arguments.hpp"
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "cli/untrusted_text.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -13,7 +19,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success, 1 a check failed (invalid reservation, property violated),\n"
-      "2 usage error or unreadable input. Run 'zsim COMMAND --help' for a command's options.");
+      "2 usage error, unreadable input or unwritable output, 3 zsim itself failed (out of memory).\n"
+      "Run 'zsim COMMAND --help' for a command's options.");
+  app.failure_message(zsim::cli::parse_failure_message);
 
   int exit_code = 0;
   zsim::cli::add_validate_command(app, exit_code);
@@ -30,15 +38,26 @@ int main(int argc, char** argv) {
     return false;
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
-    std::fprintf(stderr, "zsim: unknown command '%s' (commands: validate, sim, run, fuzz; see zsim --help)\n", argv[1]);
-    return 2;
+    zsim::cli::err("zsim: unknown command '{}' (commands: validate, sim, run, fuzz; see zsim --help)",
+                   zsim::cli::printable_line(argv[1], 64));
+    return zsim::cli::exit_unusable;
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     // CLI11 answers --help and --version with code 0; every other parse error is a usage error.
-    return code == 0 ? 0 : 2;
+    return zsim::cli::finish_output(code == 0 ? 0 : zsim::cli::exit_unusable);
+  } catch (const std::bad_alloc&) {
+    zsim::cli::err("zsim: out of memory (a limit of `ulimit -v`, or an input beyond zsim's limits?)");
+    return zsim::cli::exit_internal;
+  } catch (const std::system_error& error) {
+    // What is left of fmt's throwing prints, and std::cout, fail like this on a full disk.
+    zsim::cli::err("zsim: cannot write: {}", error.what());
+    return zsim::cli::exit_unusable;
+  } catch (const std::exception& error) {
+    zsim::cli::err("zsim: internal error: {} (a bug: please report it with the command line)", error.what());
+    return zsim::cli::exit_internal;
   }
-  return exit_code;
+  return zsim::cli::finish_output(exit_code);
 }

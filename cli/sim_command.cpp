@@ -6,18 +6,29 @@
 
 #include <chrono>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/arguments.hpp"
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "cli/real_redis.hpp"
+#include "cli/trace_target.hpp"
 #include "sim/duration.hpp"
 #include "sim/random_world.hpp"
 
 namespace zsim::cli {
 
 namespace {
+
+// The most reservations one `zsim sim` run takes: about a minute of wall time on one core at the
+// default duration and nodes (a larger world is a campaign: `zsim fuzz --profile dense`).
+constexpr std::uint64_t sim_reservations_max = 20'000;
+constexpr std::uint64_t sim_nodes_max = 1000;
+// Every node polls the explorer every 10 s for the whole run: nodes times duration bounds that work
+// (1000 nodes for 10 hours, 13 nodes for 30 days), about a minute with the most reservations.
+constexpr std::uint64_t sim_node_hours_max = 10'000;
 
 struct SimArguments {
   std::uint64_t seed = 1;
@@ -61,34 +72,46 @@ nlohmann::ordered_json summary_json(const sim::RunSummary& summary, double wall_
 void print_text(const sim::RunSummary& summary, double wall_seconds) {
   std::string faults;
   for (const std::string& fault : summary.faults_enabled) faults += (faults.empty() ? "" : ",") + fault;
-  fmt::print("seed={} trace_hash={} events={}\n", summary.seed, summary.trace_hash, summary.events);
-  fmt::print("reservations={} results: ok={} error={} deleted={}\n", summary.reservations, summary.results_ok,
+  out("seed={} trace_hash={} events={}", summary.seed, summary.trace_hash, summary.events);
+  out("reservations={} results: ok={} error={} deleted={}", summary.reservations, summary.results_ok,
              summary.results_error, summary.results_deleted);
-  fmt::print("stats: published={} delivered={} missed={}\n", summary.stats_published, summary.stats_delivered,
+  out("stats: published={} delivered={} missed={}", summary.stats_published, summary.stats_delivered,
              summary.stats_missed);
-  fmt::print("log lines: produced={} published={} dropped={}\n", summary.log_lines_produced,
+  out("log lines: produced={} published={} dropped={}", summary.log_lines_produced,
              summary.log_lines_published, summary.log_lines_dropped);
-  fmt::print("messages_delivered={} (log lines published + stats delivered)\n",
+  out("messages_delivered={} (log lines published + stats delivered)",
              summary.log_lines_published + summary.stats_delivered);
-  fmt::print("faults={}\n", faults.empty() ? "none" : faults);
-  fmt::print("sim_seconds={} wall_seconds={:.3f} ({:.0f}x real time)\n", summary.sim_seconds, wall_seconds,
+  out("faults={}", faults.empty() ? "none" : faults);
+  out("sim_seconds={} wall_seconds={:.3f} ({:.0f}x real time)", summary.sim_seconds, wall_seconds,
              wall_seconds > 0 ? static_cast<double>(summary.sim_seconds) / wall_seconds : 0.0);
   for (const sim::Violation& violation : summary.violations) {
-    fmt::print("VIOLATION {} at {} ms: {}\n", violation.property, violation.time_ms, violation.detail);
+    out("VIOLATION {} at {} ms: {}", violation.property, violation.time_ms, violation.detail);
   }
-  fmt::print("{}\n", summary.violations.empty() ? "PASS: no property violated"
+  out("{}", summary.violations.empty() ? "PASS: no property violated"
                                                 : fmt::format("FAIL: {} violations", summary.violations.size()));
 }
 
 int run_sim(const SimArguments& arguments) {
   const core::Expected<std::int64_t> duration_ms = sim::parse_duration_ms(arguments.duration);
   if (!duration_ms) {
-    fmt::print(stderr, "zsim sim: --duration: {}\n", duration_ms.error());
-    return 2;
+    err("zsim sim: --duration: {}", duration_ms.error());
+    return exit_unusable;
   }
   if (duration_ms.value() < 5 * 60'000 || duration_ms.value() > 30LL * 24 * 3600'000) {
-    fmt::print(stderr, "zsim sim: --duration: must be between 5m and 30d, got {}\n", arguments.duration);
-    return 2;
+    err("zsim sim: --duration: must be between 5m and 30d, got {}", arguments.duration);
+    return exit_unusable;
+  }
+  const std::uint64_t node_hours = arguments.nodes * static_cast<std::uint64_t>(duration_ms.value()) / 3'600'000;
+  if (node_hours > sim_node_hours_max) {
+    err("zsim sim: --nodes {} for --duration {} is {} node-hours, more than the limit of {} (sim_node_hours_max); "
+        "a larger grid is a campaign: zsim fuzz --profile grid",
+        arguments.nodes, arguments.duration, node_hours, sim_node_hours_max);
+    return exit_unusable;
+  }
+  core::Expected<TraceTarget> trace = TraceTarget::open(arguments.trace_path);
+  if (!trace) {
+    err("zsim sim: --trace: {}", trace.error());
+    return exit_unusable;
   }
   sim::RandomWorldOptions options;
   options.seed = arguments.seed;
@@ -96,11 +119,11 @@ int run_sim(const SimArguments& arguments) {
   options.reservations = arguments.reservations;
   options.duration_ms = duration_ms.value();
   options.faults = !arguments.no_faults;
-  options.trace_path = arguments.trace_path;
+  options.trace_path = trace.value().world_path();
   core::Expected<std::unique_ptr<RealRedis>> opened = open_real_redis(arguments.redis, arguments.realtime);
   if (!opened) {
-    fmt::print(stderr, "zsim sim: {}\n", opened.error());
-    return 2;
+    err("zsim sim: {}", opened.error());
+    return exit_unusable;
   }
   const std::unique_ptr<RealRedis> real_redis = std::move(opened).value();
   if (real_redis) {
@@ -110,18 +133,20 @@ int run_sim(const SimArguments& arguments) {
   // The wall clock only measures how long the run took; nothing in the world sees it.
   const auto started = std::chrono::steady_clock::now();
   const sim::RunSummary summary = sim::run_random_world(options);
-  if (real_redis && !real_redis->drain(10'000)) {
-    fmt::print(stderr, "zsim sim: --redis: some publishes got no reply within 10 s\n");
-  }
+  if (real_redis && !real_redis->drain(10'000)) err("zsim sim: --redis: some publishes got no reply within 10 s");
   const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const sim::Violation& violation : summary.violations) {
     if (violation.property == "io") {
-      fmt::print(stderr, "zsim sim: --trace: {}\n", violation.detail);
-      return 2;
+      err("zsim sim: --trace: {}", violation.detail);
+      return exit_unusable;
     }
   }
+  if (core::Expected<void> checked = trace.value().finish(summary.trace_hash); !checked) {
+    err("zsim sim: --trace: {}", checked.error());
+    return exit_unusable;
+  }
   if (arguments.json) {
-    fmt::print("{}\n", summary_json(summary, wall_seconds).dump());
+    out_raw(json_text(summary_json(summary, wall_seconds)) + "\n");
   } else {
     print_text(summary, wall_seconds);
   }
@@ -140,10 +165,14 @@ void add_sim_command(CLI::App& app, int& exit_code) {
       "faults (hub, redis, explorer, crashes, daemon restarts, reboots). Then every fault heals and\n"
       "the world runs until every reservation has ended, and the checker judges it.\n"
       "The same seed gives the same trace hash, always.");
-  command->add_option("--seed", arguments->seed, "Seed of the world (any 64-bit number)")->capture_default_str();
-  command->add_option("--nodes", arguments->nodes, "Number of nodes")->check(CLI::Range(1, 1000))->capture_default_str();
+  command->add_option("--seed", arguments->seed, "Seed of the world (any 64-bit number)")
+      ->check(whole_number(0, UINT64_MAX))
+      ->capture_default_str();
+  command->add_option("--nodes", arguments->nodes, "Number of nodes")
+      ->check(whole_number(1, sim_nodes_max))
+      ->capture_default_str();
   command->add_option("--reservations", arguments->reservations, "Number of container reservations")
-      ->check(CLI::Range(0, 1'000'000))
+      ->check(whole_number(0, sim_reservations_max))
       ->capture_default_str();
   command->add_option("--duration", arguments->duration, "Length of the fault phase, e.g. 30m, 2h, 1d")
       ->capture_default_str();
@@ -161,7 +190,8 @@ void add_sim_command(CLI::App& app, int& exit_code) {
       "  zsim sim --seed 42\n"
       "  zsim sim --seed 7 --nodes 10 --reservations 5000 --duration 1d --json\n"
       "  zsim sim --seed 1 --reservations 20 --duration 5m --redis redis://127.0.0.1:6379 --realtime\n"
-      "Exit codes: 0 no property violated, 1 a property violated, 2 bad arguments.");
+      "Exit codes: 0 no property violated, 1 a property violated, 2 bad arguments, or output\n"
+      "(stdout, --trace) that cannot be written (the trace file is checked against the trace hash).");
   command->callback([arguments, &exit_code] { exit_code = run_sim(*arguments); });
 }
 

@@ -3,7 +3,9 @@
 #include <xxhash.h>
 
 #include <cassert>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 
 namespace zsim::kernel {
 
@@ -12,6 +14,9 @@ struct Trace::State {
 };
 
 namespace {
+// Why the last stdio call failed; a stream may fail without errno (a write of 0 bytes).
+std::string write_failure() { return errno != 0 ? std::strerror(errno) : "write failed"; }
+
 // A trace line longer than this is a bug in whoever records it (fields are short by design).
 constexpr std::size_t line_length_max = 64 * 1024;
 }  // namespace
@@ -23,17 +28,38 @@ Trace::Trace() : state_(new State{XXH64_createState()}) {
 }
 
 Trace::~Trace() {
-  if (file_ != nullptr) std::fclose(file_);
+  (void)close_file();
   XXH64_freeState(state_->xxh);
   delete state_;
 }
 
-void Trace::keep_lines(std::size_t max_lines) { max_lines_ = max_lines; }
+void Trace::keep_lines(std::size_t lines_max, std::size_t bytes_max) {
+  lines_max_ = lines_max;
+  bytes_max_ = bytes_max;
+}
 
 bool Trace::write_to(const std::string& path) {
-  if (file_ != nullptr) std::fclose(file_);
+  (void)close_file();
+  file_error_.clear();
   file_ = std::fopen(path.c_str(), "w");
   return file_ != nullptr;
+}
+
+std::string Trace::close_file() {
+  if (file_ == nullptr) return file_error_;
+  errno = 0;
+  if (std::fflush(file_) != 0 && file_error_.empty()) file_error_ = write_failure();
+  // Closing reports what only the end of a file on a network file system can tell.
+  if (std::fclose(file_) != 0 && file_error_.empty()) file_error_ = write_failure();
+  file_ = nullptr;
+  return file_error_;
+}
+
+std::vector<std::string> Trace::take_lines() {
+  std::vector<std::string> taken(std::make_move_iterator(lines_.begin()), std::make_move_iterator(lines_.end()));
+  lines_.clear();
+  bytes_kept_ = 0;
+  return taken;
 }
 
 void Trace::record(std::int64_t time_ms, std::string_view node, std::string_view kind, std::string_view fields) {
@@ -58,17 +84,24 @@ void Trace::record(std::int64_t time_ms, std::string_view node, std::string_view
 
   XXH64_update(state_->xxh, line_buffer_.data(), line_buffer_.size());
   events_ += 1;
-  if (file_ != nullptr) std::fwrite(line_buffer_.data(), 1, line_buffer_.size(), file_);
-  if (observer_) observer_(std::string_view(line_buffer_.data(), line_buffer_.size() - 1));
-  if (max_lines_ > 0) {
-    if (lines_.size() >= max_lines_) {
-      // Dropping from the front of a vector is linear; traces kept in memory are small (tests,
-      // explain), and the file path streams instead.
-      lines_.erase(lines_.begin());
-      lines_dropped_ += 1;
-    }
-    lines_.emplace_back(line_buffer_.data(), line_buffer_.size() - 1);
+  if (file_ != nullptr && file_error_.empty() &&
+      std::fwrite(line_buffer_.data(), 1, line_buffer_.size(), file_) != line_buffer_.size()) {
+    file_error_ = write_failure();
   }
+  if (observer_) observer_(std::string_view(line_buffer_.data(), line_buffer_.size() - 1));
+  if (lines_max_ > 0) keep(std::string_view(line_buffer_.data(), line_buffer_.size() - 1));
+}
+
+void Trace::keep(std::string_view line) {
+  lines_.emplace_back(line);
+  bytes_kept_ += line.size();
+  // A deque drops its front in O(1); each turn drops one line, and the newest always stays.
+  while (lines_.size() > 1 && (lines_.size() > lines_max_ || bytes_kept_ > bytes_max_)) {
+    bytes_kept_ -= lines_.front().size();
+    lines_.pop_front();
+    lines_dropped_ += 1;
+  }
+  assert(lines_.size() <= lines_max_);
 }
 
 std::uint64_t Trace::hash() const { return XXH64_digest(state_->xxh); }

@@ -31,10 +31,49 @@ std::vector<std::string> report_lines(const ScenarioReport& report) {
   return lines;
 }
 
+namespace {
+
+// Length of the valid UTF-8 character at the start of text (RFC 3629: no overlong form, no
+// surrogate, nothing above U+10FFFF), or 0 when it is not one.
+std::size_t utf8_length(std::string_view text) {
+  const auto byte = [&text](std::size_t index) { return static_cast<unsigned char>(text[index]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  const std::size_t length = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+  if (length == 0 || text.size() < length) return 0;
+  for (std::size_t index = 1; index < length; index += 1) {
+    if ((byte(index) & 0xC0U) != 0x80U) return 0;
+  }
+  // The second byte's range rules out overlong forms, surrogates and code points past U+10FFFF.
+  const unsigned char second = byte(1);
+  if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) || (lead == 0xF0 && second < 0x90) ||
+      (lead == 0xF4 && second > 0x8F)) {
+    return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
 std::string xml_escape(std::string_view text) {
   std::string escaped;
   escaped.reserve(text.size());
-  for (const char c : text) {
+  std::size_t index = 0;
+  while (index < text.size()) {
+    const char c = text[index];
+    const std::size_t length = utf8_length(text.substr(index));
+    if (length == 0) {
+      // A file name or message that is not UTF-8 would make the whole document invalid XML.
+      escaped += "\uFFFD";
+      index += 1;
+      continue;
+    }
+    if (length > 1) {
+      escaped.append(text.substr(index, length));
+      index += length;
+      continue;
+    }
+    index += 1;
     switch (c) {
       case '&': escaped += "&amp;"; break;
       case '<': escaped += "&lt;"; break;
@@ -43,7 +82,7 @@ std::string xml_escape(std::string_view text) {
       case '\'': escaped += "&apos;"; break;
       default:
         // XML 1.0 allows no control characters but tab, newline and carriage return.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
           escaped += '?';
         } else {
           escaped += c;

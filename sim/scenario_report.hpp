@@ -33,7 +33,8 @@ std::vector<std::string> report_lines(const ScenarioReport& report);
 std::vector<std::string> failure_lines(const ScenarioReport& report);
 std::string junit_xml(const std::vector<ScenarioReport>& reports);
 nlohmann::ordered_json report_json(const std::vector<ScenarioReport>& reports);
-// XML text and attribute escaping (&, <, >, ", ' and control bytes).
+// XML text and attribute escaping (&, <, >, ", ', control bytes, and bytes that are not UTF-8, which
+// become U+FFFD), so that the document is well-formed whatever a file name holds.
 std::string xml_escape(std::string_view text);
 
 }  // namespace zsim::sim

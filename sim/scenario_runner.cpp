@@ -83,8 +83,9 @@ class Runner {
         run_(run),
         world_(scenario.seed, options.publisher),
         checker_(world_),
-        prng_(world_.prng().fork(runner_stream)) {
-    world_.trace().keep_lines(scenario_trace_lines_max);
+        prng_(world_.prng().fork(runner_stream)),
+        trace_path_(options.trace_path) {
+    world_.trace().keep_lines(scenario_trace_lines_max, scenario_trace_bytes_max);
     if (options.pacer) world_.set_pacer(options.pacer);
     if (!options.trace_path.empty() && !world_.trace().write_to(options.trace_path)) {
       run_.io_error = fmt::format("cannot write the trace to {}", options.trace_path);
@@ -569,9 +570,11 @@ class Runner {
   }
 
   Outcome check_trace(const TraceCheck& check) {
-    const std::vector<std::string>& lines = world_.trace().lines();
+    const auto& lines = world_.trace().lines();
     if (world_.trace().events() != lines.size()) {
-      return std::pair{"a trace kept whole", fmt::format("more than {} lines", scenario_trace_lines_max)};
+      return std::pair{"a trace kept whole", fmt::format("more than {} lines or {} bytes (scenario_trace_lines_max, "
+                                                         "scenario_trace_bytes_max)", scenario_trace_lines_max,
+                                                         scenario_trace_bytes_max)};
     }
     const std::uint64_t count = static_cast<std::uint64_t>(
         std::count_if(lines.begin(), lines.end(), [&](const std::string& line) { return trace_line_matches(line, check); }));
@@ -638,7 +641,11 @@ class Runner {
         run_.failures.push_back(CheckFailure{"expect.trace_hash", *scenario_.trace_hash, run_.trace_hash, run_.wound_down_ms});
       }
     }
-    run_.trace_lines = world_.trace().lines();
+    run_.trace_lines = world_.trace().take_lines();
+    // Every line is recorded by now: a write that failed, or the final flush, fails the run.
+    if (const std::string error = world_.trace().close_file(); !error.empty() && run_.io_error.empty()) {
+      run_.io_error = fmt::format("cannot write the trace to {}: {}", trace_path_, error);
+    }
     run_.passed = run_.failures.empty() && run_.io_error.empty();
     assert(run_.checks_total + run_.checks_skipped >= scenario_.checks.size() + 1);
     assert(run_.wound_down_ms >= run_.end_ms);
@@ -649,6 +656,7 @@ class Runner {
   World world_;
   Checker checker_;
   kernel::Prng prng_;
+  std::string trace_path_;
   std::map<std::string, FaultSpec> active_faults_;
 };
 

@@ -53,8 +53,10 @@ struct ScenarioRun {
   std::string io_error;  // Non-empty when the trace file could not be written.
 };
 
-// Trace lines kept in memory per run; a run that writes more fails its trace expectations.
+// Trace lines, and bytes of them, kept in memory per run (for trace expectations and --explain); a
+// run that writes more fails its trace expectations, and --explain shows the newest.
 inline constexpr std::size_t scenario_trace_lines_max = 2'000'000;
+inline constexpr std::size_t scenario_trace_bytes_max = std::size_t{256} << 20;
 // The wind-down ends when everything settled, or after this much simulated time.
 inline constexpr std::int64_t scenario_wind_down_max_ms = 2 * 3'600'000;
 

@@ -34,7 +34,12 @@ TEST(CliFuzz, BadArgumentsAreOneLineErrorsNamingTheArgumentWithExitCode2) {
       {" fuzz --profile huge" + out, "--profile: no profile 'huge'"},
       {" fuzz --seeds 9..3" + out, "--seeds: 9 comes after 3"},
       {" fuzz --seeds 1-3" + out, "--seeds: '1-3' is not a range"},
-      {" fuzz --shard 3/3" + out, "--shard: '3/3' needs 0 <= I < N"},
+      {" fuzz --shard 3/3" + out, "--shard: the shard I of I/N: expected an integer from 0 to 2, got '3' (too large)"},
+      {" fuzz --shard 0/-1" + out, "--shard: the shard count N of I/N: expected an integer from 1 to"},
+      {" fuzz --seeds 1..18446744073709551616" + out, "--seeds: the last seed B of A..B: expected an integer from 0 to "
+                                                     "18446744073709551615, got '18446744073709551616' (too large)"},
+      {" fuzz --count 1e3" + out, "--count: expected an integer from 1 to"},
+      {" fuzz --jobs -0" + out, "--jobs: expected an integer from 1 to"},
       {" fuzz --time-budget soon" + out, "--time-budget:"},
   };
   for (const auto& [arguments, message] : cases) {

@@ -358,7 +358,7 @@ TEST(ContainerProvision, FlistMd5IsAskedFirstAndTheCacheIsKeyedByMd5) {
   TestWorld w;
   const std::string first = w.deliver_container(w.container_payload());
   ASSERT_TRUE(w.run_until_results(first, 1, 20'000));
-  const std::vector<std::string>& lines = w.trace_text();
+  const auto& lines = w.trace_text();
   const auto md5_line = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
     return l.find(" hub_md5 url=https://hub.grid.tf/zsim/ubuntu.flist.md5 ") != std::string::npos;
   });

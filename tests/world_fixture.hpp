@@ -7,6 +7,7 @@
 // the explorer's results, the fake runtime, the fake redis and the trace (every line is kept).
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -111,7 +112,7 @@ class TestWorld {
   // Trace lines of that kind (and of that node label, when given), in order.
   std::vector<TraceLine> trace(std::string_view kind, std::string_view node_label = "") const;
   // Every kept trace line, whole, for scanning.
-  const std::vector<std::string>& trace_text() const { return world_.trace().lines(); }
+  const std::deque<std::string>& trace_text() const { return world_.trace().lines(); }
 
  private:
   mutable sim::World world_;  // Its queries are not const; reading them changes nothing.
