@@ -59,7 +59,7 @@ RedisUrl on_a(std::string channel, std::string password = "") {
 RedisUrl on_b(std::string channel) { return url("10.0.0.2", 6380, std::move(channel)); }
 
 // Only stats() matters to the pushers; the rest of the runtime is not theirs to call.
-class StubRuntime final : public ContainerRuntime {
+class StatsOnlyRuntime final : public ContainerRuntime {
  public:
   bool gone = false;
   std::uint64_t reads = 0;
@@ -97,7 +97,7 @@ struct World {
   kernel::VirtualScheduler scheduler{start_ms};
   kernel::Prng prng{7};
   FakePublisher redis{scheduler};
-  StubRuntime runtime;
+  StatsOnlyRuntime runtime;
   RecordingEventLog events;
 
   std::unique_ptr<ContainerPushers> make(const std::vector<LogEndpointUrls>& logs, const std::vector<RedisUrl>& stats,
@@ -476,7 +476,7 @@ TEST(ContainerPushers, TheHotPathAllocatesNothingInSteadyState) {
   kernel::VirtualScheduler scheduler(start_ms);
   kernel::Prng prng(1);
   CountingPublisher publisher(scheduler);
-  StubRuntime runtime;
+  StatsOnlyRuntime runtime;
   ContainerPushers pushers(scheduler, publisher, prng, runtime, "7-1", {{on_a("out"), on_b("err")}},
                            {on_a("stats"), on_b("stats")}, DeliveryLimits{.in_flight_lines_max = 2});
   pushers.start();
