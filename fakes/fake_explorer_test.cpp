@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <cctype>
 #include <optional>
 #include <string>
 #include <vector>
@@ -221,6 +222,99 @@ TEST_F(FakeExplorerTest, ResultsWithBadSignatureOrWrongNodeAreRejected) {
   EXPECT_EQ(explorer.counts().results_rejected, 6u);
   EXPECT_TRUE(submit(node.result("7-1", core::ResultState::ok, "")).ok());
   EXPECT_EQ(explorer.results("7-1").size(), 1u);
+}
+
+// A valid ed25519 signature that is not the deterministic one: R from a nonce of our own rather
+// than from the hash of the key and the message (S = r + H(R || A || M) a mod L). Every verifier
+// accepts it; an explorer that only compared against the deterministic signature would not.
+std::string signature_with_own_nonce(const TestNode& signer, const std::string& message, std::uint8_t nonce_byte) {
+  std::array<unsigned char, crypto_hash_sha512_BYTES> expanded{};
+  crypto_hash_sha512(expanded.data(), signer.secret_key.data(), 32);  // The seed is the first half.
+  expanded[0] &= 248;
+  expanded[31] &= 127;
+  expanded[31] |= 64;
+  std::array<unsigned char, 64> wide{};
+  std::copy(expanded.begin(), expanded.begin() + 32, wide.begin());
+  std::array<unsigned char, 32> a{};
+  crypto_core_ed25519_scalar_reduce(a.data(), wide.data());
+  wide.fill(nonce_byte);
+  std::array<unsigned char, 32> r{};
+  crypto_core_ed25519_scalar_reduce(r.data(), wide.data());
+  std::array<unsigned char, 64> signature{};
+  EXPECT_EQ(crypto_scalarmult_ed25519_base_noclamp(signature.data(), r.data()), 0);
+  crypto_hash_sha512_state state;
+  crypto_hash_sha512_init(&state);
+  crypto_hash_sha512_update(&state, signature.data(), 32);
+  crypto_hash_sha512_update(&state, signer.public_key.data(), 32);
+  crypto_hash_sha512_update(&state, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  std::array<unsigned char, 64> digest{};
+  crypto_hash_sha512_final(&state, digest.data());
+  std::array<unsigned char, 32> k{};
+  crypto_core_ed25519_scalar_reduce(k.data(), digest.data());
+  std::array<unsigned char, 32> ka{};
+  crypto_core_ed25519_scalar_mul(ka.data(), k.data(), a.data());
+  crypto_core_ed25519_scalar_add(signature.data() + 32, r.data(), ka.data());
+  std::array<char, 2 * 64 + 1> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), signature.data(), signature.size());
+  return hex.data();
+}
+
+// With the node's signing key the explorer recognises the node's own signatures by making them
+// again; every answer must still be the one full verification gives: the node's signature
+// accepted, a valid signature made with another nonce accepted, tampered, garbage, forged and
+// upper-case ones judged as verification judges them.
+TEST(FakeExplorerSigningKey, AnswersAsFullVerificationDoes) {
+  const TestNode node("node-a", 1);
+  const TestNode other("node-b", 2);
+  for (const bool with_secret_key : {false, true}) {
+    SCOPED_TRACE(with_secret_key ? "with the signing key" : "with the public key only");
+    kernel::VirtualScheduler scheduler;
+    kernel::Trace trace;
+    FakeExplorer explorer(scheduler, trace, "-", kernel::Prng(3));
+    if (with_secret_key) {
+      explorer.register_node(node.id, node.public_key, node.secret_key);
+    } else {
+      explorer.register_node(node.id, node.public_key);
+    }
+    std::uint64_t reservation = 1;
+    const auto submit = [&](core::ProvisionResult result) {
+      // Each on a workload of its own, so that an accepted one does not make the next a duplicate.
+      const std::uint64_t id = reservation++;
+      explorer.add_workload(node.id, make_workload(id, 1), 0);
+      scheduler.run_until(scheduler.now_ms() + 1);
+      EXPECT_EQ(result.workload_id, fmt::format("{}-1", id));  // Signed for this workload.
+      std::optional<core::Status> answer;
+      explorer.submit_result(result, [&](core::Status status) { answer = std::move(status); });
+      while (!answer && scheduler.run_next()) {
+      }
+      EXPECT_TRUE(answer.has_value());
+      return answer.value_or(core::Error{"no answer"});
+    };
+    const auto signed_for = [&](const TestNode& signer, std::uint64_t id) {
+      core::ProvisionResult result = signer.result(fmt::format("{}-1", id), core::ResultState::ok, "");
+      result.node_id = node.id;
+      return result;
+    };
+    EXPECT_TRUE(submit(signed_for(node, reservation)).ok());
+    core::ProvisionResult own_nonce = signed_for(node, reservation);
+    const std::string deterministic = own_nonce.signature_hex;
+    own_nonce.signature_hex = signature_with_own_nonce(node, result_signing_bytes(own_nonce), 7);
+    EXPECT_NE(own_nonce.signature_hex, deterministic);
+    EXPECT_TRUE(submit(own_nonce).ok());
+    core::ProvisionResult upper = signed_for(node, reservation);
+    for (char& digit : upper.signature_hex) digit = static_cast<char>(std::toupper(static_cast<unsigned char>(digit)));
+    EXPECT_TRUE(submit(upper).ok());  // Hex digits of either case decode to the same bytes.
+    core::ProvisionResult tampered = signed_for(node, reservation);
+    tampered.message = "changed after signing";
+    EXPECT_EQ(submit(tampered).error(), "invalid signature");
+    core::ProvisionResult flipped = signed_for(node, reservation);
+    flipped.signature_hex[10] = flipped.signature_hex[10] == '0' ? '1' : '0';
+    EXPECT_EQ(submit(flipped).error(), "invalid signature");
+    EXPECT_EQ(submit(signed_for(other, reservation)).error(), "invalid signature");
+    core::ProvisionResult garbage = signed_for(node, reservation);
+    garbage.signature_hex = "zz";
+    EXPECT_EQ(submit(garbage).error(), "invalid signature");
+  }
 }
 
 TEST_F(FakeExplorerTest, DownFailsPollAndSubmitUntilHealed) {

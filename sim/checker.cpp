@@ -124,10 +124,24 @@ void Checker::check_secrets(std::string_view where, std::string_view text) {
   if (secrets_.found_in(text)) violate("secret_leaked", fmt::format("a secret value appeared in plaintext in {}", where));
 }
 
+void Checker::count(Counts& counts, std::string_view key) {
+  if (key.empty()) return;
+  const auto found = counts.find(key);
+  if (found != counts.end()) {
+    found->second += 1;
+    return;
+  }
+  // Kinds and points are names from the code, a few dozen at most; the map stays small.
+  assert(counts.size() < 10'000);
+  counts.emplace(std::string(key), 1);
+}
+
 void Checker::on_trace_line(std::string_view line) {
   check_secrets("the trace", line);
   const std::optional<kernel::TraceLineView> parsed = parse_trace_line(line);
   if (!parsed) return;
+  count(trace_kinds_, parsed->kind);
+  if (parsed->kind == "fault_point_fired") count(points_fired_, field(parsed->fields, "point"));
   const std::string node(parsed->node);
   if (parsed->kind == "provision_start") {
     const std::string workload(field(parsed->fields, "workload"));
@@ -259,13 +273,27 @@ void Checker::check_capacity_charged(const std::string& node, std::string_view f
     }
   }
   for (const auto& [holder, usage] : held) {
-    const core::Workload* holder_workload = world_.explorer().workload(holder);
-    const std::optional<core::CapacityUsage> asked =
-        holder_workload == nullptr ? std::nullopt : asked_capacity(*holder_workload);
+    const std::optional<core::CapacityUsage>& asked = asked_capacity_of(holder);
     if (asked && *asked != usage) {
       violate("capacity_charged", fmt::format("{}: {} holds {}, it asked {}", node, holder, describe(usage), describe(*asked)));
     }
   }
+}
+
+// A workload's payload never changes once the explorer has it, so what it asks is read once: every
+// result of a node judges every holder, and parsing each holder's payload each time made the
+// check quadratic in the containers of a node.
+const std::optional<core::CapacityUsage>& Checker::asked_capacity_of(const std::string& workload_id) {
+  const auto found = asked_capacity_.find(workload_id);
+  if (found != asked_capacity_.end()) return found->second;
+  const core::Workload* workload = world_.explorer().workload(workload_id);
+  std::optional<core::CapacityUsage> asked = workload == nullptr ? std::nullopt : asked_capacity(*workload);
+  // A workload the explorer does not know yet is asked again next time rather than remembered.
+  if (workload == nullptr) {
+    static const std::optional<core::CapacityUsage> unknown;
+    return unknown;
+  }
+  return asked_capacity_.emplace(workload_id, std::move(asked)).first->second;
 }
 
 const World::NodeSlot* Checker::node_slot(std::string_view label) {

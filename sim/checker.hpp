@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,15 @@ class Checker {
   std::vector<Violation> finish();
   const std::vector<Violation>& violations() const { return violations_; }
 
+  // Coverage, counted as the lines go by (a fuzz campaign reports it without keeping the trace):
+  // lines per trace event kind, and "fault_point_fired" lines per fault point.
+  using Counts = std::map<std::string, std::uint64_t, std::less<>>;
+  const Counts& trace_kinds() const { return trace_kinds_; }
+  const Counts& points_fired() const { return points_fired_; }
+
  private:
+  static void count(Counts& counts, std::string_view key);
+  const std::optional<core::CapacityUsage>& asked_capacity_of(const std::string& workload_id);
   void on_trace_line(std::string_view line);
   void on_published(const std::string& address, std::string_view channel, std::string_view payload);
   void check_log_order(const std::string& address, std::string_view channel, std::string_view payload);
@@ -67,6 +76,9 @@ class Checker {
 
   World& world_;
   std::vector<Violation> violations_;
+  std::map<std::string, std::optional<core::CapacityUsage>, std::less<>> asked_capacity_;  // By workload id.
+  Counts trace_kinds_;
+  Counts points_fired_;
   std::map<std::string, std::string> expected_errors_;
   SecretScanner secrets_;
   struct Cadence {

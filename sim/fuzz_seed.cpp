@@ -2,8 +2,6 @@
 
 #include <cassert>
 
-#include "kernel/trace_line.hpp"
-
 namespace zsim::sim {
 
 namespace {
@@ -21,14 +19,8 @@ void count_coverage(const Scenario& scenario, const ScenarioRun& run, SeedResult
     if (step.kind == StepKind::restart_daemon) result.fault_kinds["step.restart_daemon"] += 1;
     if (step.kind == StepKind::reboot) result.fault_kinds["step.reboot"] += 1;
   }
-  for (const std::string& line : run.trace_lines) {
-    const std::optional<kernel::TraceLineView> parsed = kernel::parse_trace_line(line);
-    if (!parsed) continue;
-    result.trace_kinds[std::string(parsed->kind)] += 1;
-    if (parsed->kind != "fault_point_fired") continue;
-    const std::string_view point = kernel::trace_field(parsed->fields, "point");
-    if (!point.empty()) result.points_hit[std::string(point)] += 1;
-  }
+  result.trace_kinds.insert(run.trace_kinds.begin(), run.trace_kinds.end());
+  result.points_hit.insert(run.points_fired.begin(), run.points_fired.end());
 }
 
 }  // namespace
@@ -54,7 +46,9 @@ SeedResult run_fuzz_seed(const Scenario& scenario, const std::string& profile) {
   SeedResult result;
   result.seed = scenario.seed;
   result.profile = profile;
-  const ScenarioRun run = run_scenario(scenario);
+  ScenarioRunOptions options;
+  options.keep_trace_lines = false;
+  const ScenarioRun run = run_scenario(scenario, options);
   result.events = run.events;
   result.sim_ms = run.wound_down_ms;
   result.trace_hash = run.trace_hash;
@@ -69,7 +63,9 @@ SeedResult run_fuzz_seed(const Scenario& scenario, const std::string& profile) {
 }
 
 bool fails_with(const Scenario& scenario, const std::string& property) {
-  const ScenarioRun run = run_scenario(scenario);
+  ScenarioRunOptions options;
+  options.keep_trace_lines = false;
+  const ScenarioRun run = run_scenario(scenario, options);
   for (const CheckFailure& failure : run.failures) {
     if (failure_property(scenario, failure) == property) return true;
   }

@@ -308,8 +308,8 @@ class Generator {
   std::string secret_for(const core::Workload& workload, std::size_t node) {
     const std::string plaintext = fmt::format("zsim-secret-{:016x}", prng_.next_u64());
     checker_.add_secret(plaintext);
-    const core::Identity user = world_.user_identity(workload.user_id);
-    const core::Identity node_identity = core::Identity::from_seed(world_.node(node).config.identity_seed);
+    const core::Identity& user = world_.user_identity(workload.user_id);
+    const core::Identity& node_identity = world_.node(node).identity;
     return core::encrypt_secret(user, node_identity.public_key, 1, plaintext, prng_.next_u64());
   }
 

@@ -76,6 +76,11 @@ bool trace_line_matches(std::string_view line, const TraceCheck& check) {
 
 using Outcome = std::optional<std::pair<std::string, std::string>>;  // None: the check held.
 
+bool has_trace_checks(const Scenario& scenario) {
+  return std::any_of(scenario.checks.begin(), scenario.checks.end(),
+                     [](const Check& check) { return check.kind == CheckKind::trace; });
+}
+
 class Runner {
  public:
   Runner(const Scenario& scenario, const ScenarioRunOptions& options, ScenarioRun& run)
@@ -85,7 +90,9 @@ class Runner {
         checker_(world_),
         prng_(world_.prng().fork(runner_stream)),
         trace_path_(options.trace_path) {
-    world_.trace().keep_lines(scenario_trace_lines_max, scenario_trace_bytes_max);
+    if (options.keep_trace_lines || has_trace_checks(scenario)) {
+      world_.trace().keep_lines(scenario_trace_lines_max, scenario_trace_bytes_max);
+    }
     if (options.pacer) world_.set_pacer(options.pacer);
     if (!options.trace_path.empty() && !world_.trace().write_to(options.trace_path)) {
       run_.io_error = fmt::format("cannot write the trace to {}", options.trace_path);
@@ -274,8 +281,8 @@ class Runner {
     if (!payload.contains("node_id")) payload["node_id"] = slot.node_id;
     if (!payload.contains("workload_id")) payload["workload_id"] = number;
     if (spec.secrets.empty()) return payload.dump();
-    const core::Identity user = world_.user_identity(owner);
-    const core::Identity node = core::Identity::from_seed(slot.config.identity_seed);
+    const core::Identity& user = world_.user_identity(owner);
+    const core::Identity& node = slot.identity;
     json secrets = json::object();
     for (const SecretSpec& secret : spec.secrets) {
       if (secret.raw) {
@@ -642,6 +649,8 @@ class Runner {
       }
     }
     run_.trace_lines = world_.trace().take_lines();
+    run_.trace_kinds = checker_.trace_kinds();
+    run_.points_fired = checker_.points_fired();
     // Every line is recorded by now: a write that failed, or the final flush, fails the run.
     if (const std::string error = world_.trace().close_file(); !error.empty() && run_.io_error.empty()) {
       run_.io_error = fmt::format("cannot write the trace to {}: {}", trace_path_, error);

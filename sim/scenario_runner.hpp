@@ -34,6 +34,10 @@ struct ScenarioRunOptions {
   core::Publisher* publisher = nullptr;
   // Called before each event with its virtual time (a real publisher's I/O, --realtime pacing).
   std::function<void(std::int64_t next_event_ms)> pacer;
+  // Keep the trace's lines for ScenarioRun::trace_lines (--explain). A fuzz seed needs only the
+  // hash and the coverage counts, and skips a copy of every line; a scenario with expect.trace
+  // checks keeps them whatever this says.
+  bool keep_trace_lines = true;
 };
 
 struct ScenarioRun {
@@ -49,6 +53,9 @@ struct ScenarioRun {
   std::int64_t wound_down_ms = 0; // When the wind-down ended, from the start.
   RunSummary summary;
   std::vector<std::string> trace_lines;     // The whole trace (bounded), for --explain.
+  // Lines per trace event kind, and "fault_point_fired" lines per fault point: coverage.
+  std::map<std::string, std::uint64_t, std::less<>> trace_kinds;
+  std::map<std::string, std::uint64_t, std::less<>> points_fired;
   std::map<std::string, std::string> node_labels;  // Node id -> label.
   std::string io_error;  // Non-empty when the trace file could not be written.
 };

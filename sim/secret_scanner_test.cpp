@@ -27,6 +27,37 @@ TEST(SecretScanner, SecretsSharingTheirFirstWindowAreTellApart) {
   EXPECT_TRUE(scanner.found_in("xx same-prefix-BBBB xx"));
 }
 
+// The text is read at every stride-th offset only: a secret must be found wherever it starts,
+// whatever its length (8 bytes: one window, stride 1; 15 and more: stride 8), and a text holding
+// all of it but one byte must not match.
+TEST(SecretScanner, FindsASecretAtEveryOffsetAndLength) {
+  for (std::size_t length = 8; length <= 40; length += 1) {
+    std::string secret;
+    for (std::size_t index = 0; index < length; index += 1) secret.push_back(static_cast<char>('a' + index % 26));
+    SecretScanner scanner;
+    scanner.add(secret);
+    for (std::size_t offset = 0; offset <= 20; offset += 1) {
+      const std::string padding(offset, '.');
+      EXPECT_TRUE(scanner.found_in(padding + secret)) << length << " at " << offset;
+      EXPECT_TRUE(scanner.found_in(padding + secret + "..")) << length << " at " << offset;
+      EXPECT_FALSE(scanner.found_in(padding + secret.substr(1))) << length << " at " << offset;
+      EXPECT_FALSE(scanner.found_in(padding + secret.substr(0, length - 1) + "."));
+    }
+  }
+}
+
+// A shorter secret added later lowers the stride for every secret, the earlier ones too.
+TEST(SecretScanner, AShortSecretLowersTheStrideForAll) {
+  SecretScanner scanner;
+  scanner.add("zsim-secret-0123456789abcdef");
+  scanner.add("12345678");
+  for (std::size_t offset = 0; offset <= 9; offset += 1) {
+    EXPECT_TRUE(scanner.found_in(std::string(offset, ' ') + "zsim-secret-0123456789abcdef"));
+    EXPECT_TRUE(scanner.found_in(std::string(offset, ' ') + "12345678"));
+  }
+  EXPECT_EQ(scanner.size(), 2u);
+}
+
 // Property: the scanner agrees with a naive search on any text and any secrets.
 RC_GTEST_PROP(SecretScannerProperty, AgreesWithNaiveSearch, (std::vector<std::string> secrets, std::string text)) {
   SecretScanner scanner;

@@ -111,9 +111,9 @@ std::size_t World::add_node(const NodeSetup& setup) {
         nodes_[index]->crash_pending = true;
         scheduler_.at(scheduler_.now_ms(), [this, index] { crash_daemon(index); });
       });
-  const core::Identity identity = core::Identity::from_seed(slot->config.identity_seed);
-  slot->node_id = identity.node_id();
-  explorer_->register_node(slot->node_id, identity.public_key);
+  slot->identity = core::Identity::from_seed(slot->config.identity_seed);
+  slot->node_id = slot->identity.node_id();
+  explorer_->register_node(slot->node_id, slot->identity.public_key, slot->identity.secret_key);
   trace_.record(scheduler_.now_ms(), setup.label, "node_added",
                 fmt::format("node_id={} cpu={} memory_mib={} ssd_mib={} hdd_mib={} ipv4_only={}", slot->node_id,
                             setup.totals.cpu, setup.totals.memory_mib, setup.totals.ssd_mib, setup.totals.hdd_mib,
@@ -200,8 +200,12 @@ void World::run_until(std::int64_t time_ms) {
   scheduler_.run_until(time_ms);
 }
 
-core::Identity World::user_identity(const std::string& user_id) const {
-  return core::Identity::from_seed(seed_from(prng_.fork(user_stream(user_id))));
+const core::Identity& World::user_identity(const std::string& user_id) const {
+  const auto found = user_identities_.find(user_id);
+  if (found != user_identities_.end()) return found->second;
+  // A pure function of the seed and the user id, so keeping it changes nothing but the cost.
+  return user_identities_.emplace(user_id, core::Identity::from_seed(seed_from(prng_.fork(user_stream(user_id)))))
+      .first->second;
 }
 
 std::size_t World::find_node(std::string_view label_or_id) const {

@@ -95,6 +95,7 @@ class World {
     std::unique_ptr<SimFaultPoints> faults;
     std::unique_ptr<core::Node> node;  // Null while the daemon is down.
     std::string node_id;
+    core::Identity identity;  // From config.identity_seed, derived once (a keypair costs an ed25519 scalar multiplication).
     // Delivery counters of daemons that have stopped (restarts, reboots); what they still held
     // counts as dropped.
     core::PushersTotals delivery_retired;
@@ -134,8 +135,9 @@ class World {
   bool uses_fake_redis() const { return publisher_ == redis_.get(); }
   std::int64_t now_ms() const { return scheduler_.now_ms(); }
 
-  // A user's identity, derived from the seed and the user id, for secret encryption.
-  core::Identity user_identity(const std::string& user_id) const;
+  // A user's identity, derived from the seed and the user id, for secret encryption. Derived once
+  // per user and kept: a world asks for it at every workload it submits.
+  const core::Identity& user_identity(const std::string& user_id) const;
 
   kernel::VirtualScheduler& scheduler() { return scheduler_; }
   kernel::Trace& trace() { return trace_; }
@@ -166,6 +168,7 @@ class World {
   core::Publisher* publisher_;
   std::vector<std::unique_ptr<NodeSlot>> nodes_;
   std::function<void(std::int64_t)> pacer_;
+  mutable std::map<std::string, core::Identity, std::less<>> user_identities_;  // By user id, derived on first use.
 };
 
 }  // namespace zsim::sim
