@@ -55,7 +55,7 @@ Node::Node(NodeConfig config, NodePorts ports)
       ledger_(config_.totals),
       volumes_(ports.runtime, ports.store, ledger_, config_.planted),
       flists_(ports.hub, ports.store, ports.events),
-      results_(ports.scheduler, ports.explorer, ports.rng, ports.events, ports.store, identity_, node_id_,
+      results_(ports.scheduler, ports.explorer, ports.rng, ports.events, ports.store, ports.signer, identity_, node_id_,
                [this](const ProvisionResult& result) { on_result_accepted(result); }),
       containers_(ContainerManager::Ports{ports.scheduler, ports.runtime, ports.publisher, ports.store, ports.rng,
                                           ports.events, ports.faults},

@@ -53,6 +53,7 @@ struct NodePorts {
   Rng& rng;
   EventLog& events;
   FaultPoints& faults;
+  Signer& signer;
 };
 
 struct NodeCounters {

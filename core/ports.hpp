@@ -125,6 +125,21 @@ class Explorer {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Signing. In zos the provision engine does not sign itself: identityd holds the node's key and
+// signs what it is asked to (over zbus). The core asks this port, with the node's identity; the
+// real signer is libsodium (core::KeySigner, core/result_signing.hpp), and a simulation may wrap it
+// to remember what it signed (fakes/signature_ledger.hpp).
+
+struct Identity;
+
+class Signer {
+ public:
+  virtual ~Signer() = default;
+  // A detached ed25519 signature of message by identity's secret key, as 128 hex digits.
+  virtual std::string sign_hex(const Identity& identity, std::string_view message) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
 // The flist hub. status 200 is success, 0 means the hub could not be reached.
 
 struct HubResponse {

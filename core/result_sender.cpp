@@ -38,13 +38,14 @@ std::string outbox_record(const ProvisionResult& result, std::int64_t first_atte
 }  // namespace
 
 ResultSender::ResultSender(Scheduler& scheduler, Explorer& explorer, Rng& rng, EventLog& events, Store& store,
-                           const Identity& identity, std::string node_id,
+                           Signer& signer, const Identity& identity, std::string node_id,
                            std::function<void(const ProvisionResult&)> accepted)
     : scheduler_(scheduler),
       explorer_(explorer),
       rng_(rng),
       events_(events),
       store_(store),
+      signer_(signer),
       identity_(identity),
       node_id_(std::move(node_id)),
       accepted_(std::move(accepted)) {}
@@ -65,7 +66,7 @@ void ResultSender::send(const std::string& workload_id, ResultState state, std::
   entry.result.data_json = std::move(data_json);
   entry.result.node_id = node_id_;
   entry.result.epoch_s = scheduler_.now_ms() / 1000;
-  sign_result(identity_, entry.result);
+  sign_result(signer_, identity_, entry.result);
   entry.first_attempt_ms = scheduler_.now_ms();
   // Zero-padded, so that the Store's byte order is the order of sending.
   entry.key = fmt::format("{}{}/{:020}-{:010}", outbox_prefix, workload_id, scheduler_.now_ms(), sequence_++);

@@ -35,7 +35,7 @@ class ResultSender {
   static constexpr std::size_t queue_per_workload_max = 8;
 
   // accepted(result) runs when the explorer took a result.
-  ResultSender(Scheduler& scheduler, Explorer& explorer, Rng& rng, EventLog& events, Store& store,
+  ResultSender(Scheduler& scheduler, Explorer& explorer, Rng& rng, EventLog& events, Store& store, Signer& signer,
                const Identity& identity, std::string node_id, std::function<void(const ProvisionResult&)> accepted);
   // Sends what a stopped daemon left in the outbox, in its order; call once, at start.
   void resume();
@@ -72,6 +72,7 @@ class ResultSender {
   Rng& rng_;
   EventLog& events_;
   Store& store_;
+  Signer& signer_;
   const Identity& identity_;
   std::string node_id_;
   std::function<void(const ProvisionResult&)> accepted_;

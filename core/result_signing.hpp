@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/identity.hpp"
 #include "core/ports.hpp"
@@ -15,8 +16,16 @@ namespace zsim::core {
 // The signed bytes: the one byte of the state's value, then message, then data_json.
 std::string result_signing_bytes(const ProvisionResult& result);
 
+// The real signer: libsodium, with the identity's own key.
+class KeySigner final : public Signer {
+ public:
+  std::string sign_hex(const Identity& identity, std::string_view message) override;
+};
+
 // Fills result.signature_hex. A result that names a node (node_id not empty) must name this one.
 void sign_result(const Identity& node, ProvisionResult& result);
+// The same, signed by the given signer (the node's Signer port).
+void sign_result(Signer& signer, const Identity& node, ProvisionResult& result);
 
 // True when result.signature_hex is a valid signature of the result by that key.
 bool verify_result(const std::array<std::uint8_t, 32>& node_public_key, const ProvisionResult& result);

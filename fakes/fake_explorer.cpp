@@ -32,13 +32,8 @@ std::uint64_t workload_number(const core::Workload& workload) {
   return number;
 }
 
-// A signature made by the node's own key over exactly these bytes is valid; any other is
-// verified in full. ed25519 signing is deterministic (RFC 8032: the nonce is a hash of the key and
-// the message), so when the explorer holds the node's signing key it knows the one signature the
-// node's libsodium must have made, and making it costs a third of verifying. A signature that
-// differs (tampered, forged, signed by another key, or valid but made some other way) takes the
-// full verification, so every answer is the one verification alone would give.
-bool signature_valid(const FakeExplorer::NodeKey& key, const std::string& message, const std::string& signature_hex) {
+bool signature_valid(const std::array<std::uint8_t, 32>& public_key, const std::string& message,
+                     const std::string& signature_hex) {
   std::array<unsigned char, crypto_sign_BYTES> signature{};
   std::size_t signature_size = 0;
   const char* hex_end = nullptr;
@@ -48,13 +43,8 @@ bool signature_valid(const FakeExplorer::NodeKey& key, const std::string& messag
     return false;
   }
   if (signature_size != crypto_sign_BYTES || hex_end != signature_hex.data() + signature_hex.size()) return false;
-  const auto* bytes = reinterpret_cast<const unsigned char*>(message.data());
-  if (key.secret_key) {
-    std::array<unsigned char, crypto_sign_BYTES> expected{};
-    crypto_sign_detached(expected.data(), nullptr, bytes, message.size(), key.secret_key->data());
-    if (expected == signature) return true;
-  }
-  return crypto_sign_verify_detached(signature.data(), bytes, message.size(), key.public_key.data()) == 0;
+  return crypto_sign_verify_detached(signature.data(), reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), public_key.data()) == 0;
 }
 }  // namespace
 
@@ -119,26 +109,9 @@ const FakeExplorer::Entry* FakeExplorer::find(const std::string& workload_id) co
 }
 
 void FakeExplorer::register_node(const std::string& node_id, const std::array<std::uint8_t, 32>& public_key) {
-  add_node_key(node_id, NodeKey{public_key, std::nullopt});
-}
-
-void FakeExplorer::register_node(const std::string& node_id, const std::array<std::uint8_t, 32>& public_key,
-                                 const std::array<std::uint8_t, 64>& secret_key) {
-  // The pair must belong together: libsodium's secret key ends with its public key, and a
-  // signature by it must verify (checked once here, so that a hit later needs no verification).
-  assert(std::equal(public_key.begin(), public_key.end(), secret_key.begin() + 32));
-  const unsigned char probe[] = "zsim explorer key check";
-  std::array<unsigned char, crypto_sign_BYTES> signature{};
-  crypto_sign_detached(signature.data(), nullptr, probe, sizeof probe, secret_key.data());
-  const bool pair_valid = crypto_sign_verify_detached(signature.data(), probe, sizeof probe, public_key.data()) == 0;
-  assert(pair_valid);
-  add_node_key(node_id, NodeKey{public_key, pair_valid ? std::optional(secret_key) : std::nullopt});
-}
-
-void FakeExplorer::add_node_key(const std::string& node_id, NodeKey key) {
   assert(!node_id.empty());
   assert(node_keys_.size() < nodes_max || node_keys_.count(node_id) == 1);
-  node_keys_[node_id] = std::move(key);
+  node_keys_[node_id] = public_key;
   record("explorer_node", fmt::format("node={}", trace_value(node_id)));
 }
 
@@ -306,7 +279,9 @@ std::optional<std::string> FakeExplorer::rejection(const core::ProvisionResult& 
   if (entry->node_id != result.node_id) {
     return fmt::format("workload {} is not assigned to node {}", result.workload_id, result.node_id);
   }
-  if (!signature_valid(key->second, result_signing_bytes(result), result.signature_hex)) {
+  const std::string bytes = result_signing_bytes(result);
+  const bool made_by_node = ledger_ != nullptr && ledger_->take(key->second, bytes, result.signature_hex);
+  if (!made_by_node && !signature_valid(key->second, bytes, result.signature_hex)) {
     return std::string("invalid signature");
   }
   return std::nullopt;

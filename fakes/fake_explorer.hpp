@@ -24,6 +24,7 @@
 #include "core/ports.hpp"
 #include "kernel/prng.hpp"
 #include "kernel/trace.hpp"
+#include "fakes/signature_ledger.hpp"
 
 namespace zsim::fakes {
 
@@ -62,17 +63,10 @@ class FakeExplorer final : public core::Explorer {
   // --- The world's side ---------------------------------------------------------------------
   // The key that verifies the node's results (Identity::public_key of the node).
   void register_node(const std::string& node_id, const std::array<std::uint8_t, 32>& public_key);
-  // The same, when the world made the node's keys and can hand over its signing key as well: a
-  // result signed by that key over its exact bytes is then recognised by making the signature
-  // again (a third of the cost of verifying it); every other signature is verified in full, so
-  // every answer is the same as with the public key alone.
-  void register_node(const std::string& node_id, const std::array<std::uint8_t, 32>& public_key,
-                     const std::array<std::uint8_t, 64>& secret_key);
-
-  struct NodeKey {
-    std::array<std::uint8_t, 32> public_key{};
-    std::optional<std::array<std::uint8_t, 64>> secret_key;  // libsodium's: seed, then public key.
-  };
+  // The signatures the world's nodes made (fakes/signature_ledger.hpp): a result whose signature
+  // the ledger made with the node's key over its exact bytes needs no verification; every other
+  // one is verified in full. Null (the default): every signature is verified. Must outlive this.
+  void use_signature_ledger(SignatureLedger* ledger) { ledger_ = ledger; }
   // A workload created now, with its id already assigned; nodes see it from deploy_at_ms (when it
   // is paid). Its id must be "<reservation_id>-<n>" and unique.
   void add_workload(const std::string& node_id, core::Workload workload, std::int64_t deploy_at_ms);
@@ -155,8 +149,8 @@ class FakeExplorer final : public core::Explorer {
   std::map<Key, Entry> entries_;
   std::map<std::string, Key> keys_by_id_;
   std::map<std::string, NodeIndex> nodes_;
-  void add_node_key(const std::string& node_id, NodeKey key);
-  std::map<std::string, NodeKey> node_keys_;
+  std::map<std::string, std::array<std::uint8_t, 32>> node_keys_;
+  SignatureLedger* ledger_ = nullptr;
   std::map<std::string, core::CapacityUsage> capacity_;
 
   PollOrder poll_order_ = PollOrder::ascending;

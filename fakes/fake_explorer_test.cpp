@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/result_signing.hpp"
 #include "kernel/scheduler.hpp"
 
 namespace zsim::fakes {
@@ -34,7 +35,7 @@ struct TestNode {
     result.message = std::move(message);
     result.data_json = state == core::ResultState::ok ? R"({"id":"x","ipv4":"10.1.1.2","ipv6":""})" : "";
     result.node_id = id;
-    const std::string bytes = result_signing_bytes(result);
+    const std::string bytes = fakes::result_signing_bytes(result);
     std::array<unsigned char, crypto_sign_BYTES> signature{};
     crypto_sign_detached(signature.data(), nullptr, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
                          secret_key.data());
@@ -259,30 +260,30 @@ std::string signature_with_own_nonce(const TestNode& signer, const std::string& 
   return hex.data();
 }
 
-// With the node's signing key the explorer recognises the node's own signatures by making them
-// again; every answer must still be the one full verification gives: the node's signature
-// accepted, a valid signature made with another nonce accepted, tampered, garbage, forged and
-// upper-case ones judged as verification judges them.
-TEST(FakeExplorerSigningKey, AnswersAsFullVerificationDoes) {
+// With a signature ledger the explorer takes the node's own signatures without verifying them;
+// every answer must still be the one full verification gives: the node's signature accepted (and,
+// its entry used up, accepted again by verification), a valid signature made with another nonce
+// accepted, tampered, flipped, forged, upper-case and garbage ones judged as verification judges them.
+TEST(FakeExplorerSignatureLedger, AnswersAsFullVerificationDoes) {
   const TestNode node("node-a", 1);
   const TestNode other("node-b", 2);
-  for (const bool with_secret_key : {false, true}) {
-    SCOPED_TRACE(with_secret_key ? "with the signing key" : "with the public key only");
+  for (const bool with_ledger : {false, true}) {
+    SCOPED_TRACE(with_ledger ? "with a signature ledger" : "verifying every signature");
     kernel::VirtualScheduler scheduler;
     kernel::Trace trace;
     FakeExplorer explorer(scheduler, trace, "-", kernel::Prng(3));
-    if (with_secret_key) {
-      explorer.register_node(node.id, node.public_key, node.secret_key);
-    } else {
-      explorer.register_node(node.id, node.public_key);
-    }
+    core::KeySigner key_signer;
+    SignatureLedger ledger(key_signer);
+    if (with_ledger) explorer.use_signature_ledger(&ledger);
+    explorer.register_node(node.id, node.public_key);
+    const core::Identity identity{node.public_key, node.secret_key};
     std::uint64_t reservation = 1;
-    const auto submit = [&](core::ProvisionResult result) {
+    const auto submit = [&](const core::ProvisionResult& result) {
       // Each on a workload of its own, so that an accepted one does not make the next a duplicate.
       const std::uint64_t id = reservation++;
+      EXPECT_EQ(result.workload_id, fmt::format("{}-1", id));
       explorer.add_workload(node.id, make_workload(id, 1), 0);
       scheduler.run_until(scheduler.now_ms() + 1);
-      EXPECT_EQ(result.workload_id, fmt::format("{}-1", id));  // Signed for this workload.
       std::optional<core::Status> answer;
       explorer.submit_result(result, [&](core::Status status) { answer = std::move(status); });
       while (!answer && scheduler.run_next()) {
@@ -290,28 +291,35 @@ TEST(FakeExplorerSigningKey, AnswersAsFullVerificationDoes) {
       EXPECT_TRUE(answer.has_value());
       return answer.value_or(core::Error{"no answer"});
     };
-    const auto signed_for = [&](const TestNode& signer, std::uint64_t id) {
-      core::ProvisionResult result = signer.result(fmt::format("{}-1", id), core::ResultState::ok, "");
-      result.node_id = node.id;
+    // Signed as a daemon signs: through the ledger (which signs with libsodium and remembers).
+    const auto signed_by_node = [&](std::uint64_t id) {
+      core::ProvisionResult result = node.result(fmt::format("{}-1", id), core::ResultState::ok, "");
+      result.signature_hex = ledger.sign_hex(identity, fakes::result_signing_bytes(result));
       return result;
     };
-    EXPECT_TRUE(submit(signed_for(node, reservation)).ok());
-    core::ProvisionResult own_nonce = signed_for(node, reservation);
+    core::ProvisionResult first = signed_by_node(reservation);
+    EXPECT_TRUE(submit(first).ok());
+    EXPECT_EQ(ledger.size(), with_ledger ? 0u : 1u);  // Taken by the explorer that asks the ledger.
+    core::ProvisionResult again = node.result(fmt::format("{}-1", reservation), core::ResultState::ok, "");
+    EXPECT_TRUE(submit(again).ok());  // The same bytes and signature, verified this time.
+    core::ProvisionResult own_nonce = signed_by_node(reservation);
     const std::string deterministic = own_nonce.signature_hex;
-    own_nonce.signature_hex = signature_with_own_nonce(node, result_signing_bytes(own_nonce), 7);
+    own_nonce.signature_hex = signature_with_own_nonce(node, fakes::result_signing_bytes(own_nonce), 7);
     EXPECT_NE(own_nonce.signature_hex, deterministic);
     EXPECT_TRUE(submit(own_nonce).ok());
-    core::ProvisionResult upper = signed_for(node, reservation);
+    core::ProvisionResult upper = signed_by_node(reservation);
     for (char& digit : upper.signature_hex) digit = static_cast<char>(std::toupper(static_cast<unsigned char>(digit)));
     EXPECT_TRUE(submit(upper).ok());  // Hex digits of either case decode to the same bytes.
-    core::ProvisionResult tampered = signed_for(node, reservation);
+    core::ProvisionResult tampered = signed_by_node(reservation);
     tampered.message = "changed after signing";
     EXPECT_EQ(submit(tampered).error(), "invalid signature");
-    core::ProvisionResult flipped = signed_for(node, reservation);
+    core::ProvisionResult flipped = signed_by_node(reservation);
     flipped.signature_hex[10] = flipped.signature_hex[10] == '0' ? '1' : '0';
     EXPECT_EQ(submit(flipped).error(), "invalid signature");
-    EXPECT_EQ(submit(signed_for(other, reservation)).error(), "invalid signature");
-    core::ProvisionResult garbage = signed_for(node, reservation);
+    core::ProvisionResult forged = other.result(fmt::format("{}-1", reservation), core::ResultState::ok, "");
+    forged.node_id = node.id;
+    EXPECT_EQ(submit(forged).error(), "invalid signature");
+    core::ProvisionResult garbage = signed_by_node(reservation);
     garbage.signature_hex = "zz";
     EXPECT_EQ(submit(garbage).error(), "invalid signature");
   }

@@ -172,7 +172,13 @@ void Checker::on_trace_line(std::string_view line) {
   } else if (parsed->kind == "container_start" && field(parsed->fields, "outcome") == "started") {
     // A new incarnation numbers its lines from 1 again: one more restart of the count is allowed
     // on each of its channels (lines of the old incarnation may still be buffered).
-    starts_[std::string(field(parsed->fields, "name"))] += 1;
+    const std::string_view name = field(parsed->fields, "name");
+    const auto started = starts_.find(name);
+    if (started == starts_.end()) {
+      starts_.emplace(std::string(name), 1);
+    } else {
+      started->second += 1;
+    }
   }
 }
 
@@ -315,9 +321,8 @@ void Checker::on_published(const std::string& address, std::string_view channel,
 // restart finds the task again and goes on (zos reads the task at each tick), and those later
 // messages are no part of what is owed.
 void Checker::count_cadence_message(const std::string& address, std::string_view channel) {
-  std::string key = address;
-  key.append("/").append(channel);
-  const auto found = cadence_channels_.find(key);
+  key_buffer_.assign(address).append("/").append(channel);
+  const auto found = cadence_channels_.find(key_buffer_);
   if (found == cadence_channels_.end()) return;
   if (first_exit_ms_.count(found->second) != 0) return;
   cadences_.at(found->second).messages += 1;
@@ -337,17 +342,21 @@ void Checker::check_log_order(const std::string& address, std::string_view chann
   const auto [end, ec] = std::from_chars(digits, payload.data() + payload.size(), number);
   if (ec != std::errc() || end == digits) return;
   lines_checked_ += 1;
-  const std::string name(payload.substr(0, name_end));
-  std::string line_key = address;
-  line_key.append("/").append(channel).append("/").append(name);
-  std::uint64_t& last = last_line_[line_key];
-  std::uint64_t& restarts_seen = restarts_seen_[line_key];
-  if (number <= last && restarts_seen + 1 < starts_[name]) {
-    restarts_seen += 1;
-  } else if (number <= last) {
-    violate("log_order", fmt::format("on {}: line {} came after line {}", line_key, number, last));
+  const std::string_view name = payload.substr(0, name_end);
+  // One lookup per line, by a key built in a reused buffer: this runs for every log line of a
+  // world, and the keys share long prefixes (the redis address), so each comparison is a memcmp.
+  key_buffer_.assign(address).append("/").append(channel).append("/").append(name);
+  auto position = log_positions_.find(key_buffer_);
+  if (position == log_positions_.end()) position = log_positions_.emplace(key_buffer_, LogPosition{}).first;
+  LogPosition& log = position->second;
+  const auto started = starts_.find(name);
+  const std::uint64_t starts = started == starts_.end() ? 0 : started->second;
+  if (number <= log.last && log.restarts_seen + 1 < starts) {
+    log.restarts_seen += 1;
+  } else if (number <= log.last) {
+    violate("log_order", fmt::format("on {}: line {} came after line {}", key_buffer_, number, log.last));
   }
-  last = number;
+  log.last = number;
 }
 
 void Checker::check_results() {

@@ -88,7 +88,7 @@ class Checker {
     std::uint64_t messages = 0;  // Published before the container's first exit.
   };
   std::map<std::string, Cadence> cadences_;            // By workload id.
-  std::map<std::string, std::string> cadence_channels_;  // "address/channel" -> workload id.
+  std::map<std::string, std::string, std::less<>> cadence_channels_;  // "address/channel" -> workload id.
   std::map<std::string, std::int64_t> first_exit_ms_;  // Per container name: its process's first exit.
   struct CrashWindow {
     std::int64_t start_ms = 0;
@@ -102,9 +102,13 @@ class Checker {
   // Per workload on its node: provisioned and not yet released (for "never provisioned twice").
   std::map<std::string, std::set<std::string>> provisioned_;  // node label -> workload ids.
   // Per channel key (address/channel), the last line number seen from each container.
-  std::map<std::string, std::uint64_t> last_line_;
-  std::map<std::string, std::uint64_t> restarts_seen_;  // Per key above: count restarts observed.
-  std::map<std::string, std::uint64_t> starts_;         // Per container name: incarnations started.
+  struct LogPosition {
+    std::uint64_t last = 0;           // The number of the last line seen.
+    std::uint64_t restarts_seen = 0;  // Restarts observed on this key (a line number that began again).
+  };
+  std::map<std::string, LogPosition, std::less<>> log_positions_;  // By "address/channel/container name".
+  std::map<std::string, std::uint64_t, std::less<>> starts_;       // Per container name: incarnations started.
+  std::string key_buffer_;  // Scratch for map keys built per message (no allocation once grown).
   std::uint64_t lines_checked_ = 0;
   std::size_t violations_max_ = 1000;
 };

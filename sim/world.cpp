@@ -70,7 +70,9 @@ World::World(std::uint64_t seed, core::Publisher* publisher)
       hub_(std::make_unique<fakes::FakeHub>(scheduler_, trace_, "hub",
                                             [](std::string_view data) { return core::md5_hex(data); })),
       redis_(std::make_unique<fakes::FakeRedis>(scheduler_, trace_, prng_.fork(stream_redis), "redis")),
-      publisher_(publisher != nullptr ? publisher : redis_.get()) {}
+      publisher_(publisher != nullptr ? publisher : redis_.get()) {
+  explorer_->use_signature_ledger(&signatures_);
+}
 
 void World::use_publisher(core::Publisher& publisher) {
   assert(nodes_.empty());
@@ -113,7 +115,7 @@ std::size_t World::add_node(const NodeSetup& setup) {
       });
   slot->identity = core::Identity::from_seed(slot->config.identity_seed);
   slot->node_id = slot->identity.node_id();
-  explorer_->register_node(slot->node_id, slot->identity.public_key, slot->identity.secret_key);
+  explorer_->register_node(slot->node_id, slot->identity.public_key);
   trace_.record(scheduler_.now_ms(), setup.label, "node_added",
                 fmt::format("node_id={} cpu={} memory_mib={} ssd_mib={} hdd_mib={} ipv4_only={}", slot->node_id,
                             setup.totals.cpu, setup.totals.memory_mib, setup.totals.ssd_mib, setup.totals.hdd_mib,
@@ -126,8 +128,8 @@ std::size_t World::add_node(const NodeSetup& setup) {
 
 void World::start_daemon(NodeSlot& slot) {
   assert(slot.node == nullptr);
-  core::NodePorts ports{scheduler_, *explorer_, *hub_, *slot.runtime, *publisher_, *slot.store,
-                        *slot.rng,  *slot.events, *slot.faults};
+  core::NodePorts ports{scheduler_,  *explorer_,   *hub_,         *slot.runtime, *publisher_,
+                        *slot.store, *slot.rng,    *slot.events,  *slot.faults,  signatures_};
   slot.node = std::make_unique<core::Node>(slot.config, ports);
   slot.node->start();
 }

@@ -14,11 +14,13 @@
 #include "core/identity.hpp"
 #include "core/node.hpp"
 #include "core/planted_bugs.hpp"
+#include "core/result_signing.hpp"
 #include "fakes/fake_explorer.hpp"
 #include "fakes/fake_hub.hpp"
 #include "fakes/fake_redis.hpp"
 #include "fakes/fake_runtime.hpp"
 #include "fakes/memory_store.hpp"
+#include "fakes/signature_ledger.hpp"
 #include "kernel/prng.hpp"
 #include "kernel/scheduler.hpp"
 #include "kernel/trace.hpp"
@@ -140,6 +142,8 @@ class World {
   const core::Identity& user_identity(const std::string& user_id) const;
 
   kernel::VirtualScheduler& scheduler() { return scheduler_; }
+  // What the nodes sign with (a daemon a test builds by hand takes it too).
+  core::Signer& signer() { return signatures_; }
   kernel::Trace& trace() { return trace_; }
   fakes::FakeExplorer& explorer() { return *explorer_; }
   fakes::FakeHub& hub() { return *hub_; }
@@ -162,6 +166,10 @@ class World {
   kernel::Prng prng_;
   kernel::VirtualScheduler scheduler_;
   kernel::Trace trace_;
+  // Every daemon signs through the ledger, which the explorer consults before it verifies
+  // (fakes/signature_ledger.hpp). Declared before the nodes, so that it outlives them.
+  core::KeySigner key_signer_;
+  fakes::SignatureLedger signatures_{key_signer_};
   std::unique_ptr<fakes::FakeExplorer> explorer_;
   std::unique_ptr<fakes::FakeHub> hub_;
   std::unique_ptr<fakes::FakeRedis> redis_;

@@ -255,7 +255,8 @@ TEST(DaemonRestart, ContainerThatDiedWhileTheDaemonWasAwayIsStartedAgain) {
   w.world().node(0).node = std::make_unique<core::Node>(
       w.world().node(0).config,
       core::NodePorts{w.world().scheduler(), w.explorer(), w.hub(), w.runtime(), w.redis(), *w.world().node(0).store,
-                      *w.world().node(0).rng, *w.world().node(0).events, *w.world().node(0).faults});
+                      *w.world().node(0).rng, *w.world().node(0).events, *w.world().node(0).faults,
+                      w.world().signer()});
   w.node().start();
   w.run_for(20'000);
   EXPECT_EQ(w.runtime().running(), std::vector<std::string>{id});
