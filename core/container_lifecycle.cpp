@@ -137,12 +137,11 @@ void ContainerManager::schedule_restart(const std::string& workload_id) {
   // A provision in progress stays one: its answer is still to come, and the restart does not give it.
   if (container.state != Container::State::provisioning) container.state = Container::State::restarting;
   cancel_timer(container);
-  std::weak_ptr<bool> alive = alive_;
-  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.restart_delay_ms, [this, alive, workload_id] {
-    if (alive.expired() || !has(workload_id)) return;
+  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.restart_delay_ms, lifetime_.guard([this, workload_id] {
+    if (!has(workload_id)) return;
     containers_.at(workload_id)->timer_set = false;
     restart(workload_id);
-  });
+  }));
   container.timer_set = true;
 }
 
@@ -174,16 +173,14 @@ void ContainerManager::remount_and_start(const std::string& workload_id) {
   Container& container = *containers_.at(workload_id);
   if (container.mounted) (void)ports_.runtime.unmount(workload_id);
   container.mounted = false;
-  std::weak_ptr<bool> alive = alive_;
-  flists_.fetch(container.reservation.flist, [this, alive, workload_id](Expected<std::string> bytes) {
-    if (alive.expired() || !has(workload_id)) return;
+  flists_.fetch(container.reservation.flist, lifetime_.guard([this, workload_id](Expected<std::string> bytes) {
+    if (!has(workload_id)) return;
     if (!bytes) return self_decommission(workload_id, "error starting container: " + bytes.error());
     Container& remounting = *containers_.at(workload_id);
     remounting.flist_md5 = md5_hex(bytes.value());
     const RootDisk disk = root_disk(remounting.reservation);
     ports_.runtime.mount_flist(workload_id, bytes.value(), disk.size_mib, disk.type,
-                               [this, alive, workload_id](Expected<std::string> mount) {
-                                 if (alive.expired()) return;
+                               lifetime_.guard([this, workload_id](Expected<std::string> mount) {
                                  if (!has(workload_id)) {
                                    // Decommissioned while this mount was pending: nothing will
                                    // use it or unmount it later, so undo it now.
@@ -201,8 +198,8 @@ void ContainerManager::remount_and_start(const std::string& workload_id) {
                                  mounted.spec.root_mount = mounted.mount;
                                  remember_mount(mounted);
                                  start_again(workload_id);
-                               });
-  });
+                               }));
+  }));
 }
 
 void ContainerManager::start_again(const std::string& workload_id) {
@@ -266,13 +263,12 @@ void ContainerManager::teardown(const std::string& workload_id, bool graceful) {
   if (graceful) return stop_step(workload_id, 0);
   const Status killed = ports_.runtime.signal(workload_id, Signal::kill);
   if (!killed) return finish(workload_id);  // Already gone.
-  std::weak_ptr<bool> alive = alive_;
-  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + kill_wait_max_ms, [this, alive, workload_id] {
-    if (alive.expired() || !has(workload_id)) return;
+  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + kill_wait_max_ms, lifetime_.guard([this, workload_id] {
+    if (!has(workload_id)) return;
     containers_.at(workload_id)->timer_set = false;
     ports_.events.record("kill_timeout", fmt::format("workload={}", workload_id));
     finish(workload_id);
-  });
+  }));
   container.timer_set = true;
 }
 
@@ -286,13 +282,12 @@ void ContainerManager::stop_step(const std::string& workload_id, std::uint32_t s
     const Status signalled = ports_.runtime.signal(workload_id, Signal::term);
     if (!signalled) return finish(workload_id);  // Already gone: not an error.
   }
-  std::weak_ptr<bool> alive = alive_;
   container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.sigterm_interval_ms,
-                                        [this, alive, workload_id, sigterms_sent] {
-                                          if (alive.expired() || !has(workload_id)) return;
+                                        lifetime_.guard([this, workload_id, sigterms_sent] {
+                                          if (!has(workload_id)) return;
                                           containers_.at(workload_id)->timer_set = false;
                                           stop_step(workload_id, sigterms_sent + 1);
-                                        });
+                                        }));
   container.timer_set = true;
 }
 
@@ -363,15 +358,13 @@ void ContainerManager::retire_pushers(std::unique_ptr<ContainerPushers> pushers)
   }
   ContainerPushers* raw = pushers.get();
   draining_.push_back(std::move(pushers));
-  std::weak_ptr<bool> alive = alive_;
-  raw->stop(ports_.scheduler.now_ms() + policy_.drain_deadline_ms, [this, alive, raw] {
-    if (alive.expired()) return;
+  raw->stop(ports_.scheduler.now_ms() + policy_.drain_deadline_ms, lifetime_.guard([this, raw] {
     const auto found = std::find_if(draining_.begin(), draining_.end(),
                                     [raw](const std::unique_ptr<ContainerPushers>& draining) { return draining.get() == raw; });
     if (found == draining_.end()) return;
     accumulate(retired_totals_, raw->totals());
     draining_.erase(found);
-  });
+  }));
 }
 
 CapacityUsage ContainerManager::in_flight_usage() const {

@@ -16,6 +16,7 @@
 #include "core/flist_cache.hpp"
 #include "core/flist_image.hpp"
 #include "core/identity.hpp"
+#include "core/lifetime_guard.hpp"
 #include "core/network_registry.hpp"
 #include "core/ports.hpp"
 #include "core/reservation.hpp"
@@ -161,8 +162,9 @@ class ContainerManager {
   std::map<std::string, std::unique_ptr<Container>> containers_;
   std::vector<std::unique_ptr<ContainerPushers>> draining_;  // Bounded: drained ones are freed.
   PushersTotals retired_totals_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::uint64_t ip_checks_in_poll_ = 0;  // For the planted bug ip_check_skipped_in_poll.
+  // Last, so destroyed first: no port's completion runs into a half-destroyed object.
+  LifetimeGuard lifetime_;
 };
 
 }  // namespace zsim::core

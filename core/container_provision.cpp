@@ -110,12 +110,11 @@ Expected<std::vector<std::pair<std::string, std::string>>> ContainerManager::dec
 // Step 7, first half: the flist through the md5-keyed cache.
 void ContainerManager::step_flist(const std::string& workload_id) {
   Container& container = *containers_.at(workload_id);
-  std::weak_ptr<bool> alive = alive_;
-  flists_.fetch(container.reservation.flist, [this, alive, workload_id](Expected<std::string> bytes) {
-    if (alive.expired() || !has(workload_id)) return;
+  flists_.fetch(container.reservation.flist, lifetime_.guard([this, workload_id](Expected<std::string> bytes) {
+    if (!has(workload_id)) return;
     if (!bytes) return fail(workload_id, bytes.error());
     step_mount(workload_id, std::move(bytes).value());
-  });
+  }));
 }
 
 // Step 7, second half: the root filesystem over a root disk of the asked size and type.
@@ -128,10 +127,9 @@ void ContainerManager::step_mount(const std::string& workload_id, std::string fl
   if (ports_.faults.fire("container.mount")) return fail(workload_id, "failed to mount flist: injected fault");
   container.flist_md5 = md5_hex(flist_bytes);
   const RootDisk disk = root_disk(container.reservation);
-  std::weak_ptr<bool> alive = alive_;
   ports_.runtime.mount_flist(workload_id, flist_bytes, disk.size_mib, disk.type,
-                             [this, alive, workload_id](Expected<std::string> mount) {
-                               if (alive.expired() || !has(workload_id)) return;
+                             lifetime_.guard([this, workload_id](Expected<std::string> mount) {
+                               if (!has(workload_id)) return;
                                if (!mount) return fail(workload_id, "failed to mount flist: " + mount.error());
                                Container& mounted = *containers_.at(workload_id);
                                mounted.mount = std::move(mount).value();
@@ -141,7 +139,7 @@ void ContainerManager::step_mount(const std::string& workload_id, std::string fl
                                  return fail(workload_id, "failed to prepare the root filesystem: injected fault");
                                }
                                step_start(workload_id);
-                             });
+                             }));
 }
 
 // Steps 8-9: volumes bound at their normalised mountpoints, then the entrypoint or coreX.
@@ -227,12 +225,11 @@ void ContainerManager::try_ipv6(const std::string& workload_id) {
   container.ipv6_interval_ms = std::min(interval_ms + interval_ms / 2, policy_.ipv6_interval_max_ms);
   ports_.events.record("ipv6_wait", fmt::format("workload={} delay_ms={} error={}", workload_id, delay_ms,
                                                 quote_for_event(address.error())));
-  std::weak_ptr<bool> alive = alive_;
-  container.ipv6_timer = ports_.scheduler.at(now_ms + delay_ms, [this, alive, workload_id] {
-    if (alive.expired() || !has(workload_id)) return;
+  container.ipv6_timer = ports_.scheduler.at(now_ms + delay_ms, lifetime_.guard([this, workload_id] {
+    if (!has(workload_id)) return;
     containers_.at(workload_id)->ipv6_timer_set = false;
     try_ipv6(workload_id);
-  });
+  }));
   container.ipv6_timer_set = true;
 }
 
@@ -336,12 +333,11 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
     ports_.events.record("flist_cache", fmt::format("url={} source=cache-restore", container.reservation.flist));
     return restore_attach(workload.id, decode_flist(*cached));
   }
-  std::weak_ptr<bool> alive = alive_;
-  flists_.fetch(container.reservation.flist, [this, alive, id = workload.id](Expected<std::string> bytes) {
-    if (alive.expired() || !has(id)) return;
+  flists_.fetch(container.reservation.flist, lifetime_.guard([this, id = workload.id](Expected<std::string> bytes) {
+    if (!has(id)) return;
     if (!bytes) return self_decommission(id, "error starting container: " + bytes.error());
     restore_attach(id, decode_flist(bytes.value()));
-  });
+  }));
 }
 
 void ContainerManager::commit(const std::string& workload_id) {

@@ -55,11 +55,9 @@ std::optional<std::string> FlistCache::cached_content(const std::string& md5) co
 
 void FlistCache::fetch(const std::string& url, Done done) {
   assert(!url.empty());
-  std::weak_ptr<bool> alive = alive_;
-  hub_.fetch_md5(url, [this, alive, url, done = std::move(done)](HubResponse response) mutable {
-    if (alive.expired()) return;
+  hub_.fetch_md5(url, lifetime_.guard([this, url, done = std::move(done)](HubResponse response) mutable {
     on_md5(url, response, std::move(done));
-  });
+  }));
 }
 
 void FlistCache::on_md5(const std::string& url, const HubResponse& response, Done done) {
@@ -96,9 +94,7 @@ void FlistCache::on_md5(const std::string& url, const HubResponse& response, Don
 }
 
 void FlistCache::download(const std::string& url, const std::string& want_md5, Done done) {
-  std::weak_ptr<bool> alive = alive_;
-  hub_.fetch(url, [this, alive, url, want_md5, done = std::move(done)](HubResponse response) {
-    if (alive.expired()) return;
+  hub_.fetch(url, lifetime_.guard([this, url, want_md5, done = std::move(done)](HubResponse response) {
     if (response.status == 0) {
       done(Error{fmt::format("fail to download flist: hub unreachable")});
       return;
@@ -118,7 +114,7 @@ void FlistCache::download(const std::string& url, const std::string& want_md5, D
     store_.put(url_key(url), got_md5);
     events_.record("flist_cache", fmt::format("url={} source=hub md5={}", url, got_md5));
     done(std::move(response.body));
-  });
+  }));
 }
 
 }  // namespace zsim::core

@@ -85,10 +85,9 @@ void Node::start() {
   restore();
   last_resync_ms_ = ports_.scheduler.now_ms();
   schedule_poll(0);
-  std::weak_ptr<bool> alive = alive_;
-  expiry_timer_ = ports_.scheduler.at(ports_.scheduler.now_ms() + config_.expiry_scan_interval_ms, [this, alive] {
-    if (!alive.expired()) scan_expired();
-  });
+  expiry_timer_ = ports_.scheduler.at(ports_.scheduler.now_ms() + config_.expiry_scan_interval_ms, lifetime_.guard([this] {
+    scan_expired();
+  }));
 }
 
 // The cache in the Store is what survived: all of it after a daemon restart, only volumes after a
@@ -130,12 +129,10 @@ void Node::restore() {
 }
 
 void Node::schedule_poll(std::int64_t delay_ms) {
-  std::weak_ptr<bool> alive = alive_;
-  poll_timer_ = ports_.scheduler.at(ports_.scheduler.now_ms() + delay_ms, [this, alive] {
-    if (alive.expired()) return;
+  poll_timer_ = ports_.scheduler.at(ports_.scheduler.now_ms() + delay_ms, lifetime_.guard([this] {
     poll();
     schedule_poll(config_.poll_interval_ms);
-  });
+  }));
 }
 
 void Node::poll() {
@@ -148,12 +145,10 @@ void Node::poll() {
   const bool resend = first_poll_;
   poll_in_flight_ = true;
   counters_.polls += 1;
-  std::weak_ptr<bool> alive = alive_;
-  ports_.explorer.poll(node_id_, from, [this, alive, resend](Expected<std::vector<Workload>> workloads) {
-    if (alive.expired()) return;
+  ports_.explorer.poll(node_id_, from, lifetime_.guard([this, resend](Expected<std::vector<Workload>> workloads) {
     poll_in_flight_ = false;
     on_polled(std::move(workloads), resend);
-  });
+  }));
 }
 
 void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {
@@ -203,22 +198,19 @@ void Node::job_done() {
   assert(processing_);
   processing_ = false;
   // Continue on a fresh stack: a long run of synchronous jobs must not nest calls.
-  std::weak_ptr<bool> alive = alive_;
-  ports_.scheduler.at(ports_.scheduler.now_ms(), [this, alive] {
-    if (!alive.expired()) process_next();
-  });
+  ports_.scheduler.at(ports_.scheduler.now_ms(), lifetime_.guard([this] {
+    process_next();
+  }));
 }
 
 void Node::process(Job job) {
   const Workload& workload = job.workload;
   if (containers_.busy(workload.id)) {
     // Its container is still being restored or torn down: try again a little later.
-    std::weak_ptr<bool> alive = alive_;
-    ports_.scheduler.at(ports_.scheduler.now_ms() + busy_retry_ms, [this, alive, job] {
-      if (alive.expired()) return;
+    ports_.scheduler.at(ports_.scheduler.now_ms() + busy_retry_ms, lifetime_.guard([this, job] {
       enqueue(job.workload, job.resend);
       process_next();
-    });
+    }));
     return job_done();
   }
   if (workload.to_delete) return decommission(workload);
@@ -268,12 +260,10 @@ void Node::provision(const Workload& workload) {
       return provisioned(workload, data.value());
     }
     case WorkloadType::container: {
-      std::weak_ptr<bool> alive = alive_;
-      containers_.provision(workload, [this, alive, workload](ContainerOutcome outcome) {
-        if (alive.expired()) return;
+      containers_.provision(workload, lifetime_.guard([this, workload](ContainerOutcome outcome) {
         if (outcome.ok) return provisioned(workload, outcome.data_json);
         failed(workload, outcome.message);
-      });
+      }));
       return;
     }
     default:
@@ -332,12 +322,10 @@ void Node::decommission(const Workload& workload) {
       return decommissioned(workload.id);
     }
     case WorkloadType::container: {
-      std::weak_ptr<bool> alive = alive_;
-      containers_.decommission(workload.id, [this, alive, workload](ContainerOutcome outcome) {
-        if (alive.expired()) return;
+      containers_.decommission(workload.id, lifetime_.guard([this, workload](ContainerOutcome outcome) {
         if (!outcome.ok) return decommission_deferred(workload, Error{outcome.message});
         decommissioned(workload.id);
-      });
+      }));
       return;
     }
     default:
@@ -422,10 +410,9 @@ void Node::scan_expired() {
     if (until_ms && now_ms > std::stoll(*until_ms)) ports_.store.erase(key);
   }
   process_next();
-  std::weak_ptr<bool> alive = alive_;
-  expiry_timer_ = ports_.scheduler.at(now_ms + config_.expiry_scan_interval_ms, [this, alive] {
-    if (!alive.expired()) scan_expired();
-  });
+  expiry_timer_ = ports_.scheduler.at(now_ms + config_.expiry_scan_interval_ms, lifetime_.guard([this] {
+    scan_expired();
+  }));
 }
 
 void Node::save(const Cached& cached) {

@@ -128,11 +128,9 @@ void ResultSender::submit_head(const std::string& workload_id) {
   assert(!queue.in_flight);
   queue.in_flight = true;
   queue.retry_scheduled = false;
-  std::weak_ptr<bool> alive = alive_;
-  explorer_.submit_result(queue.entries.front().result, [this, alive, workload_id](Status status) {
-    if (alive.expired()) return;
+  explorer_.submit_result(queue.entries.front().result, lifetime_.guard([this, workload_id](Status status) {
     on_submitted(workload_id, status);
-  });
+  }));
 }
 
 void ResultSender::on_submitted(const std::string& workload_id, const Status& status) {
