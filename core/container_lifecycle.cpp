@@ -97,6 +97,7 @@ void ContainerManager::on_output(const std::string& workload_id, OutputStream st
 void ContainerManager::on_exit(const std::string& workload_id, int exit_code) {
   const auto found = containers_.find(workload_id);
   if (found == containers_.end()) return;
+  const Settled settled(*this, workload_id);
   Container& container = *found->second;
   container.exited = true;
   ports_.events.record("container_exited", fmt::format("workload={} code={}", workload_id, exit_code));
@@ -139,6 +140,7 @@ void ContainerManager::schedule_restart(const std::string& workload_id) {
   cancel_timer(container);
   container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.restart_delay_ms, lifetime_.guard([this, workload_id] {
     if (!has(workload_id)) return;
+    const Settled settled(*this, workload_id);
     containers_.at(workload_id)->timer_set = false;
     restart(workload_id);
   }));
@@ -175,6 +177,7 @@ void ContainerManager::remount_and_start(const std::string& workload_id) {
   container.mounted = false;
   flists_.fetch(container.reservation.flist, lifetime_.guard([this, workload_id](Expected<std::string> bytes) {
     if (!has(workload_id)) return;
+    const Settled settled(*this, workload_id);
     if (!bytes) return self_decommission(workload_id, "error starting container: " + bytes.error());
     Container& remounting = *containers_.at(workload_id);
     remounting.flist_md5 = md5_hex(bytes.value());
@@ -187,6 +190,7 @@ void ContainerManager::remount_and_start(const std::string& workload_id) {
                                    if (mount) (void)ports_.runtime.unmount(workload_id);
                                    return;
                                  }
+                                 const Settled settled(*this, workload_id);
                                  if (!mount) {
                                    return self_decommission(workload_id,
                                                             "error starting container: failed to mount flist: " +
@@ -242,6 +246,7 @@ void ContainerManager::decommission(const std::string& workload_id, Done done) {
     done(ContainerOutcome{true, "", ""});
     return;
   }
+  const Settled settled(*this, workload_id);
   Container& container = *found->second;
   assert(container.state == Container::State::running || container.state == Container::State::restarting);
   if (ports_.faults.fire("container.decommission")) {
@@ -265,6 +270,7 @@ void ContainerManager::teardown(const std::string& workload_id, bool graceful) {
   if (!killed) return finish(workload_id);  // Already gone.
   container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + kill_wait_max_ms, lifetime_.guard([this, workload_id] {
     if (!has(workload_id)) return;
+    const Settled settled(*this, workload_id);
     containers_.at(workload_id)->timer_set = false;
     ports_.events.record("kill_timeout", fmt::format("workload={}", workload_id));
     finish(workload_id);
@@ -285,6 +291,7 @@ void ContainerManager::stop_step(const std::string& workload_id, std::uint32_t s
   container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.sigterm_interval_ms,
                                         lifetime_.guard([this, workload_id, sigterms_sent] {
                                           if (!has(workload_id)) return;
+                                          const Settled settled(*this, workload_id);
                                           containers_.at(workload_id)->timer_set = false;
                                           stop_step(workload_id, sigterms_sent + 1);
                                         }));
@@ -330,6 +337,51 @@ void ContainerManager::cancel_timer(Container& container) {
 void ContainerManager::cancel_ipv6_timer(Container& container) {
   if (container.ipv6_timer_set) ports_.scheduler.cancel(container.ipv6_timer);
   container.ipv6_timer_set = false;
+}
+
+void ContainerManager::check_invariants(const std::string& workload_id) const {
+  const auto found = containers_.find(workload_id);
+  if (found != containers_.end()) check_invariants(*found->second);
+}
+
+// What must hold of a container between two events, whatever its state. Checked when every event
+// that can move a container has run to its end (Settled), so never in the middle of a transition.
+void ContainerManager::check_invariants(const Container& container) const {
+  using State = Container::State;
+  const State state = container.state;
+  const bool live = state == State::running || state == State::restarting;
+  // The one timer waits for a restart (only of a process that exited) or for the teardown's signals.
+  assert(!container.timer_set || state == State::provisioning || state == State::restarting || state == State::stopping);
+  assert(!container.timer_set || state == State::stopping || container.exited);
+  // The public IPv6 is awaited only by a provision that asked for one.
+  assert(!container.ipv6_timer_set || (state == State::provisioning && container.spec.public_ip6));
+  // A running container has a process that has not exited, started on a mount, observed, with its
+  // pushers; a restarting one is waiting because its process exited.
+  assert(state != State::running ||
+         (container.started && !container.exited && container.mounted && container.observer && container.pushers));
+  assert(state != State::restarting || container.exited);
+  // A live container holds its capacity, its address (unless the planted bug skipped it) and its
+  // network namespace, all released by finish() only.
+  assert(!live || (container.capacity_held && (container.network_joined || container.ip_unregistered) &&
+                   container.namespace_joined && container.observer && container.pushers));
+  assert(!container.ip_unregistered || policy_.planted.has(PlantedBug::ip_check_skipped_in_poll));
+  // A restore attaches or restarts within its event; until then nothing of this daemon runs or waits.
+  assert(state != State::restoring || (!container.started && !container.timer_set && !container.ipv6_timer_set));
+  // Acquisition follows the steps' order: capacity, then the address, then a process on a mount.
+  assert(!container.network_joined || container.capacity_held);
+  assert(!container.started || container.observer);
+  assert(state != State::provisioning || !container.started || (container.mounted && container.namespace_joined));
+  // Exactly who hears the end: the provision while it lasts (and its rollback), a decommission only
+  // while stopping, never both; a self-decommission is always a teardown.
+  assert(state != State::provisioning || container.provision_done);
+  assert(!container.provision_done || state == State::provisioning || state == State::stopping);
+  assert(!container.decommission_done || (state == State::stopping && !container.provision_done));
+  assert(!container.self_decommission || state == State::stopping);
+  assert(!live || (!container.provision_done && !container.decommission_done && container.failure_message.empty()));
+  // The crash window counts at most the policy's limit, and was opened in the past.
+  assert(container.crash_count <= crashes_max());
+  assert(container.crash_count == 0 || container.crash_window_start_ms <= ports_.scheduler.now_ms());
+  (void)live;
 }
 
 std::unique_ptr<ContainerPushers> ContainerManager::make_pushers(const std::string& name,

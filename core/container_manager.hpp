@@ -110,6 +110,13 @@ class ContainerManager {
  private:
   struct Container;
   class Observer;
+  class Settled;
+
+  // Asserts what must hold of a container between two events (each invariant is documented at its
+  // assert in container_lifecycle.cpp); the second form checks the workload's container if it is
+  // still held, since the event may have ended it.
+  void check_invariants(const Container& container) const;
+  void check_invariants(const std::string& workload_id) const;
 
   // Provisioning steps, in order; each calls the next or fail() (container_provision.cpp).
   void step_check(const std::string& workload_id);

@@ -29,6 +29,7 @@ CapacityUsage capacity_of(const ContainerReservation& reservation, const Planted
 void ContainerManager::provision(const Workload& workload, Done done) {
   assert(workload.type == WorkloadType::container);
   assert(!has(workload.id));
+  const Settled settled(*this, workload.id);
   auto container = std::make_unique<Container>();
   container->workload = workload;
   container->state = Container::State::provisioning;
@@ -112,6 +113,7 @@ void ContainerManager::step_flist(const std::string& workload_id) {
   Container& container = *containers_.at(workload_id);
   flists_.fetch(container.reservation.flist, lifetime_.guard([this, workload_id](Expected<std::string> bytes) {
     if (!has(workload_id)) return;
+    const Settled settled(*this, workload_id);
     if (!bytes) return fail(workload_id, bytes.error());
     step_mount(workload_id, std::move(bytes).value());
   }));
@@ -130,6 +132,7 @@ void ContainerManager::step_mount(const std::string& workload_id, std::string fl
   ports_.runtime.mount_flist(workload_id, flist_bytes, disk.size_mib, disk.type,
                              lifetime_.guard([this, workload_id](Expected<std::string> mount) {
                                if (!has(workload_id)) return;
+                               const Settled settled(*this, workload_id);
                                if (!mount) return fail(workload_id, "failed to mount flist: " + mount.error());
                                Container& mounted = *containers_.at(workload_id);
                                mounted.mount = std::move(mount).value();
@@ -227,6 +230,7 @@ void ContainerManager::try_ipv6(const std::string& workload_id) {
                                                 quote_for_event(address.error())));
   container.ipv6_timer = ports_.scheduler.at(now_ms + delay_ms, lifetime_.guard([this, workload_id] {
     if (!has(workload_id)) return;
+    const Settled settled(*this, workload_id);
     containers_.at(workload_id)->ipv6_timer_set = false;
     try_ipv6(workload_id);
   }));
@@ -284,6 +288,7 @@ void ContainerManager::forget_mount(const std::string& workload_id) {
 // while the daemon was away.
 void ContainerManager::restore(const Workload& workload, const std::string& data_json) {
   assert(!has(workload.id));
+  const Settled settled(*this, workload.id);
   auto owned = std::make_unique<Container>();
   Container& container = *owned;
   container.workload = workload;
@@ -335,6 +340,7 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
   }
   flists_.fetch(container.reservation.flist, lifetime_.guard([this, id = workload.id](Expected<std::string> bytes) {
     if (!has(id)) return;
+    const Settled settled(*this, id);
     if (!bytes) return self_decommission(id, "error starting container: " + bytes.error());
     restore_attach(id, decode_flist(bytes.value()));
   }));
@@ -355,6 +361,7 @@ void ContainerManager::reap_unfinished() {
 // The teardown of a container this daemon did not provision: stop whatever runs under its name,
 // remove it and its mount. Nothing was reserved or joined by this daemon, so nothing else is released.
 void ContainerManager::reap(const std::string& workload_id) {
+  const Settled settled(*this, workload_id);
   auto owned = std::make_unique<Container>();
   Container& container = *owned;
   container.workload.id = workload_id;
