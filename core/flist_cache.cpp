@@ -10,10 +10,10 @@
 namespace zsim::core {
 
 namespace {
-std::string content_key(const std::string& md5) { return "flist/" + md5; }
+std::string content_key(const std::string& md5) { return std::string(flist_content_key_prefix) + md5; }
 // Which md5 a URL pointed to when it was last fetched; it lets the cache serve that URL while the
 // hub is down.
-std::string url_key(const std::string& url) { return "flist-url/" + url; }
+std::string url_key(const std::string& url) { return std::string(flist_url_key_prefix) + url; }
 
 bool is_md5_hex(const std::string& text) {
   if (text.size() != 32) return false;

@@ -23,7 +23,7 @@ std::string_view to_string(ResultState state) {
 
 namespace {
 
-constexpr std::string_view outbox_prefix = "results/";
+constexpr std::string_view outbox_prefix = result_outbox_key_prefix;  // Durable: see core/ports.hpp.
 // A node holds a bounded number of workloads; its outbox cannot hold more than a few results each.
 constexpr std::size_t outbox_entries_max = 1'000'000;
 
