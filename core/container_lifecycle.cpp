@@ -23,22 +23,6 @@ constexpr std::int64_t kill_wait_max_ms = 10'000;
 constexpr std::size_t draining_max = 4096;
 }  // namespace
 
-std::string quote_for_event(std::string_view text) {
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '\n') {
-      quoted += "\\n";
-    } else if (c == '"' || c == '\\') {
-      quoted += '\\';
-      quoted += c;
-    } else {
-      quoted += c;
-    }
-  }
-  quoted += '"';
-  return quoted;
-}
-
 ContainerManager::ContainerManager(Ports ports, const Identity& identity, bool ipv4_only, ContainerPolicy policy,
                                    CapacityLedger& ledger, NetworkRegistry& networks, VolumeManager& volumes,
                                    FlistCache& flists, SelfDecommissioned self_decommissioned)
@@ -100,7 +84,7 @@ void ContainerManager::on_exit(const std::string& workload_id, int exit_code) {
   const Settled settled(*this, workload_id);
   Container& container = *found->second;
   container.exited = true;
-  ports_.events.record("container_exited", fmt::format("workload={} code={}", workload_id, exit_code));
+  ports_.events.record("container_exited", fmt::format("workload={} code={}", trace_value(workload_id), exit_code));
   if (container.state == Container::State::stopping) return finish(workload_id);
   count_exit(container, ports_.scheduler.now_ms());
   if (container.crash_count >= crashes_max()) {
@@ -158,7 +142,7 @@ void ContainerManager::restart(const std::string& workload_id) {
     container.started = true;
     container.exited = false;
     if (!provisioning) container.state = Container::State::running;
-    ports_.events.record("container_restarted", fmt::format("workload={}", workload_id));
+    ports_.events.record("container_restarted", fmt::format("workload={}", trace_value(workload_id)));
     return;
   }
   // A provision still waiting for its address fails with the start's error, as its first start
@@ -167,7 +151,7 @@ void ContainerManager::restart(const std::string& workload_id) {
   // zos #1017/#1268: after the filesystem daemon died the mount was stale and every restart
   // failed. Mount the flist again and start on the fresh mount.
   ports_.events.record("container_remount",
-                       fmt::format("workload={} error={}", workload_id, quote_for_event(started.error())));
+                       fmt::format("workload={} error={}", trace_value(workload_id), trace_value(started.error())));
   remount_and_start(workload_id);
 }
 
@@ -215,13 +199,13 @@ void ContainerManager::start_again(const std::string& workload_id) {
   container.exited = false;
   container.state = Container::State::running;
   if (!container.pushers->started()) container.pushers->start();
-  ports_.events.record("container_restarted", fmt::format("workload={} remounted=true", workload_id));
+  ports_.events.record("container_restarted", fmt::format("workload={} remounted=true", trace_value(workload_id)));
 }
 
 void ContainerManager::self_decommission(const std::string& workload_id, std::string message) {
   Container& container = *containers_.at(workload_id);
   if (container.state == Container::State::stopping) return;
-  ports_.events.record("self_decommission", fmt::format("workload={} reason={}", workload_id, quote_for_event(message)));
+  ports_.events.record("self_decommission", fmt::format("workload={} reason={}", trace_value(workload_id), trace_value(message)));
   container.self_decommission = true;
   container.failure_message = std::move(message);
   if (container.state == Container::State::restoring) adopt_for_teardown(container);
@@ -254,7 +238,7 @@ void ContainerManager::decommission(const std::string& workload_id, Done done) {
     done(ContainerOutcome{false, "failed to delete container: injected fault", ""});
     return;
   }
-  ports_.events.record("decommission_start", fmt::format("workload={}", workload_id));
+  ports_.events.record("decommission_start", fmt::format("workload={}", trace_value(workload_id)));
   container.decommission_done = std::move(done);
   teardown(workload_id, /*graceful=*/true);
 }
@@ -272,7 +256,7 @@ void ContainerManager::teardown(const std::string& workload_id, bool graceful) {
     if (!has(workload_id)) return;
     const Settled settled(*this, workload_id);
     containers_.at(workload_id)->timer_set = false;
-    ports_.events.record("kill_timeout", fmt::format("workload={}", workload_id));
+    ports_.events.record("kill_timeout", fmt::format("workload={}", trace_value(workload_id)));
     finish(workload_id);
   }));
   container.timer_set = true;
@@ -319,7 +303,7 @@ void ContainerManager::finish(const std::string& workload_id) {
   }
   if (container->capacity_held) ledger_.release(workload_id);
   ports_.store.erase(unfinished_key(workload_id));
-  ports_.events.record("container_released", fmt::format("workload={}", workload_id));
+  ports_.events.record("container_released", fmt::format("workload={}", trace_value(workload_id)));
   if (container->provision_done) {
     container->provision_done(ContainerOutcome{false, container->failure_message, ""});
   } else if (container->self_decommission) {
@@ -389,7 +373,7 @@ std::unique_ptr<ContainerPushers> ContainerManager::make_pushers(const std::stri
   UsableEndpoints usable = usable_endpoints(reservation);
   // A bad endpoint never fails the container, as in zos: it is skipped, and the trace says so.
   for (const std::string& skipped : usable.skipped) {
-    ports_.events.record("endpoint_skipped", fmt::format("workload={} reason={}", name, quote_for_event(skipped)));
+    ports_.events.record("endpoint_skipped", fmt::format("workload={} reason={}", trace_value(name), trace_value(skipped)));
   }
   std::vector<LogEndpointUrls> logs;
   logs.reserve(usable.logs.size());

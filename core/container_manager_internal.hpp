@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/container_manager.hpp"
+#include "core/trace_value.hpp"
 
 namespace zsim::core {
 
@@ -89,8 +90,5 @@ class ContainerManager::Settled {
 CapacityUsage capacity_of(const ContainerReservation& reservation, const PlantedBugs& planted);
 // The Store key that marks a container provision as unfinished.
 std::string unfinished_key(const std::string& workload_id);
-// Event details are key=value pairs separated by spaces; free text is quoted with its spaces kept
-// and its newlines and quotes escaped, so one event stays one line.
-std::string quote_for_event(std::string_view text);
 
 }  // namespace zsim::core

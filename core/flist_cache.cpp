@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/md5.hpp"
+#include "core/trace_value.hpp"
 
 namespace zsim::core {
 
@@ -68,7 +69,7 @@ void FlistCache::on_md5(const std::string& url, const HubResponse& response, Don
       return;
     }
     counters_.offline_hits += 1;
-    events_.record("flist_cache", fmt::format("url={} source=cache-offline", url));
+    events_.record("flist_cache", fmt::format("url={} source=cache-offline", trace_value(url)));
     done(std::move(*cached));
     return;
   }
@@ -85,7 +86,7 @@ void FlistCache::on_md5(const std::string& url, const HubResponse& response, Don
   if (cached && md5_hex(*cached) == md5) {
     counters_.hits += 1;
     store_.put(url_key(url), md5);
-    events_.record("flist_cache", fmt::format("url={} source=cache md5={}", url, md5));
+    events_.record("flist_cache", fmt::format("url={} source=cache md5={}", trace_value(url), md5));
     done(std::move(*cached));
     return;
   }
@@ -112,7 +113,7 @@ void FlistCache::download(const std::string& url, const std::string& want_md5, D
     counters_.downloads += 1;
     store_.put(content_key(got_md5), response.body);
     store_.put(url_key(url), got_md5);
-    events_.record("flist_cache", fmt::format("url={} source=hub md5={}", url, got_md5));
+    events_.record("flist_cache", fmt::format("url={} source=hub md5={}", trace_value(url), got_md5));
     done(std::move(response.body));
   }));
 }

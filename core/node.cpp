@@ -1,4 +1,5 @@
 #include "core/node.hpp"
+#include "core/trace_value.hpp"
 
 #include <fmt/format.h>
 
@@ -78,7 +79,7 @@ Node::~Node() {
 void Node::start() {
   assert(!started_);
   started_ = true;
-  ports_.events.record("daemon_start", fmt::format("node={}", node_id_));
+  ports_.events.record("daemon_start", fmt::format("node={}", trace_value(node_id_)));
   // The outbox first: a result the stopped daemon signed is sent as it was, and restore() then
   // sees it pending rather than signing another.
   results_.resume();
@@ -154,7 +155,7 @@ void Node::poll() {
 void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {
   if (!workloads) {
     counters_.polls_failed += 1;
-    ports_.events.record("poll_failed", fmt::format("error=\"{}\"", workloads.error()));
+    ports_.events.record("poll_failed", fmt::format("error={}", trace_value(workloads.error())));
     return;
   }
   first_poll_ = false;
@@ -244,7 +245,7 @@ Status Node::check_engine_rules(const Workload& workload) const {
 void Node::provision(const Workload& workload) {
   // zos sent no result for these engine-level failures, leaving the user waiting; ours answers.
   if (const Status rules = check_engine_rules(workload); !rules) return failed(workload, rules.error());
-  ports_.events.record("provision", fmt::format("workload={} type={}", workload.id, to_string(workload.type)));
+  ports_.events.record("provision", fmt::format("workload={} type={}", trace_value(workload.id), to_string(workload.type)));
   switch (workload.type) {
     case WorkloadType::network_resource: {
       const Expected<NetworkResource> network = parse_network_resource(workload.payload_json);
@@ -298,7 +299,7 @@ void Node::decommission(const Workload& workload) {
   const auto cached = cache_.find(workload.id);
   if (cached == cache_.end() && workload.type == WorkloadType::volume && volumes_.find(workload.id)) {
     // A reboot wiped the cache but kept the volume: it is still here to decommission.
-    ports_.events.record("decommission", fmt::format("workload={} type=volume after=reboot", workload.id));
+    ports_.events.record("decommission", fmt::format("workload={} type=volume after=reboot", trace_value(workload.id)));
     const Status gone = volumes_.decommission(workload.id);
     if (!gone) return decommission_deferred(workload, gone);
     return decommissioned(workload.id);
@@ -311,7 +312,7 @@ void Node::decommission(const Workload& workload) {
     }
     return job_done();
   }
-  ports_.events.record("decommission", fmt::format("workload={} type={}", workload.id, to_string(workload.type)));
+  ports_.events.record("decommission", fmt::format("workload={} type={}", trace_value(workload.id), to_string(workload.type)));
   switch (cached->second.workload.type) {
     case WorkloadType::network_resource:
       (void)networks_.remove(workload.id);
@@ -336,7 +337,8 @@ void Node::decommission(const Workload& workload) {
 // The workload stays cached and its "deleted" unsent: the explorer lists it again at every poll
 // (and the expiry scan finds it again), so the decommission is tried again until it succeeds.
 void Node::decommission_deferred(const Workload& workload, const Status& why) {
-  ports_.events.record("decommission_deferred", fmt::format("workload={} error=\"{}\"", workload.id, why.error()));
+  ports_.events.record("decommission_deferred",
+                       fmt::format("workload={} error={}", trace_value(workload.id), trace_value(why.error())));
   job_done();
 }
 

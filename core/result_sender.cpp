@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result_signing.hpp"
+#include "core/trace_value.hpp"
 
 namespace zsim::core {
 
@@ -71,7 +72,7 @@ void ResultSender::send(const std::string& workload_id, ResultState state, std::
   entry.key = fmt::format("{}{}/{:020}-{:010}", outbox_prefix, workload_id, scheduler_.now_ms(), sequence_++);
   store_.put(entry.key, outbox_record(entry.result, entry.first_attempt_ms));
   counters_.submitted += 1;
-  events_.record("result_queued", fmt::format("workload={} state={}", workload_id, to_string(state)));
+  events_.record("result_queued", fmt::format("workload={} state={}", trace_value(workload_id), to_string(state)));
   enqueue(std::move(entry));
 }
 
@@ -101,7 +102,7 @@ void ResultSender::resume() {
     entry.result.node_id = record.at("node_id").get<std::string>();
     entry.result.signature_hex = record.at("signature_hex").get<std::string>();
     entry.first_attempt_ms = record.at("first_attempt_ms").get<std::int64_t>();
-    events_.record("result_resumed", fmt::format("workload={} state={}", entry.result.workload_id,
+    events_.record("result_resumed", fmt::format("workload={} state={}", trace_value(entry.result.workload_id),
                                                  to_string(entry.result.state)));
     enqueue(std::move(entry));
   }
@@ -148,8 +149,8 @@ void ResultSender::on_submitted(const std::string& workload_id, const Status& st
     accepted_(result);
   } else if (scheduler_.now_ms() - head.first_attempt_ms >= give_up_after_ms) {
     counters_.given_up += 1;
-    events_.record("result_given_up", fmt::format("workload={} state={} error={}", workload_id,
-                                                  to_string(head.result.state), status.error()));
+    events_.record("result_given_up", fmt::format("workload={} state={} error={}", trace_value(workload_id),
+                                                  to_string(head.result.state), trace_value(status.error())));
     store_.erase(head.key);
     queue.entries.pop_front();
   } else {
