@@ -23,22 +23,6 @@ constexpr std::int64_t kill_wait_max_ms = 10'000;
 constexpr std::size_t draining_max = 4096;
 }  // namespace
 
-std::string quote_for_event(std::string_view text) {
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '\n') {
-      quoted += "\\n";
-    } else if (c == '"' || c == '\\') {
-      quoted += '\\';
-      quoted += c;
-    } else {
-      quoted += c;
-    }
-  }
-  quoted += '"';
-  return quoted;
-}
-
 ContainerManager::ContainerManager(Ports ports, const Identity& identity, bool ipv4_only, ContainerPolicy policy,
                                    CapacityLedger& ledger, NetworkRegistry& networks, VolumeManager& volumes,
                                    FlistCache& flists, SelfDecommissioned self_decommissioned)
@@ -97,9 +81,10 @@ void ContainerManager::on_output(const std::string& workload_id, OutputStream st
 void ContainerManager::on_exit(const std::string& workload_id, int exit_code) {
   const auto found = containers_.find(workload_id);
   if (found == containers_.end()) return;
+  const Settled settled(*this, workload_id);
   Container& container = *found->second;
   container.exited = true;
-  ports_.events.record("container_exited", fmt::format("workload={} code={}", workload_id, exit_code));
+  ports_.events.record("container_exited", fmt::format("workload={} code={}", trace_value(workload_id), exit_code));
   if (container.state == Container::State::stopping) return finish(workload_id);
   count_exit(container, ports_.scheduler.now_ms());
   if (container.crash_count >= crashes_max()) {
@@ -137,12 +122,12 @@ void ContainerManager::schedule_restart(const std::string& workload_id) {
   // A provision in progress stays one: its answer is still to come, and the restart does not give it.
   if (container.state != Container::State::provisioning) container.state = Container::State::restarting;
   cancel_timer(container);
-  std::weak_ptr<bool> alive = alive_;
-  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.restart_delay_ms, [this, alive, workload_id] {
-    if (alive.expired() || !has(workload_id)) return;
+  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.restart_delay_ms, lifetime_.guard([this, workload_id] {
+    if (!has(workload_id)) return;
+    const Settled settled(*this, workload_id);
     containers_.at(workload_id)->timer_set = false;
     restart(workload_id);
-  });
+  }));
   container.timer_set = true;
 }
 
@@ -157,7 +142,7 @@ void ContainerManager::restart(const std::string& workload_id) {
     container.started = true;
     container.exited = false;
     if (!provisioning) container.state = Container::State::running;
-    ports_.events.record("container_restarted", fmt::format("workload={}", workload_id));
+    ports_.events.record("container_restarted", fmt::format("workload={}", trace_value(workload_id)));
     return;
   }
   // A provision still waiting for its address fails with the start's error, as its first start
@@ -166,7 +151,7 @@ void ContainerManager::restart(const std::string& workload_id) {
   // zos #1017/#1268: after the filesystem daemon died the mount was stale and every restart
   // failed. Mount the flist again and start on the fresh mount.
   ports_.events.record("container_remount",
-                       fmt::format("workload={} error={}", workload_id, quote_for_event(started.error())));
+                       fmt::format("workload={} error={}", trace_value(workload_id), trace_value(started.error())));
   remount_and_start(workload_id);
 }
 
@@ -174,22 +159,22 @@ void ContainerManager::remount_and_start(const std::string& workload_id) {
   Container& container = *containers_.at(workload_id);
   if (container.mounted) (void)ports_.runtime.unmount(workload_id);
   container.mounted = false;
-  std::weak_ptr<bool> alive = alive_;
-  flists_.fetch(container.reservation.flist, [this, alive, workload_id](Expected<std::string> bytes) {
-    if (alive.expired() || !has(workload_id)) return;
+  flists_.fetch(container.reservation.flist, lifetime_.guard([this, workload_id](Expected<std::string> bytes) {
+    if (!has(workload_id)) return;
+    const Settled settled(*this, workload_id);
     if (!bytes) return self_decommission(workload_id, "error starting container: " + bytes.error());
     Container& remounting = *containers_.at(workload_id);
     remounting.flist_md5 = md5_hex(bytes.value());
     const RootDisk disk = root_disk(remounting.reservation);
     ports_.runtime.mount_flist(workload_id, bytes.value(), disk.size_mib, disk.type,
-                               [this, alive, workload_id](Expected<std::string> mount) {
-                                 if (alive.expired()) return;
+                               lifetime_.guard([this, workload_id](Expected<std::string> mount) {
                                  if (!has(workload_id)) {
                                    // Decommissioned while this mount was pending: nothing will
                                    // use it or unmount it later, so undo it now.
                                    if (mount) (void)ports_.runtime.unmount(workload_id);
                                    return;
                                  }
+                                 const Settled settled(*this, workload_id);
                                  if (!mount) {
                                    return self_decommission(workload_id,
                                                             "error starting container: failed to mount flist: " +
@@ -201,8 +186,8 @@ void ContainerManager::remount_and_start(const std::string& workload_id) {
                                  mounted.spec.root_mount = mounted.mount;
                                  remember_mount(mounted);
                                  start_again(workload_id);
-                               });
-  });
+                               }));
+  }));
 }
 
 void ContainerManager::start_again(const std::string& workload_id) {
@@ -214,13 +199,13 @@ void ContainerManager::start_again(const std::string& workload_id) {
   container.exited = false;
   container.state = Container::State::running;
   if (!container.pushers->started()) container.pushers->start();
-  ports_.events.record("container_restarted", fmt::format("workload={} remounted=true", workload_id));
+  ports_.events.record("container_restarted", fmt::format("workload={} remounted=true", trace_value(workload_id)));
 }
 
 void ContainerManager::self_decommission(const std::string& workload_id, std::string message) {
   Container& container = *containers_.at(workload_id);
   if (container.state == Container::State::stopping) return;
-  ports_.events.record("self_decommission", fmt::format("workload={} reason={}", workload_id, quote_for_event(message)));
+  ports_.events.record("self_decommission", fmt::format("workload={} reason={}", trace_value(workload_id), trace_value(message)));
   container.self_decommission = true;
   container.failure_message = std::move(message);
   if (container.state == Container::State::restoring) adopt_for_teardown(container);
@@ -245,6 +230,7 @@ void ContainerManager::decommission(const std::string& workload_id, Done done) {
     done(ContainerOutcome{true, "", ""});
     return;
   }
+  const Settled settled(*this, workload_id);
   Container& container = *found->second;
   assert(container.state == Container::State::running || container.state == Container::State::restarting);
   if (ports_.faults.fire("container.decommission")) {
@@ -252,7 +238,7 @@ void ContainerManager::decommission(const std::string& workload_id, Done done) {
     done(ContainerOutcome{false, "failed to delete container: injected fault", ""});
     return;
   }
-  ports_.events.record("decommission_start", fmt::format("workload={}", workload_id));
+  ports_.events.record("decommission_start", fmt::format("workload={}", trace_value(workload_id)));
   container.decommission_done = std::move(done);
   teardown(workload_id, /*graceful=*/true);
 }
@@ -266,13 +252,13 @@ void ContainerManager::teardown(const std::string& workload_id, bool graceful) {
   if (graceful) return stop_step(workload_id, 0);
   const Status killed = ports_.runtime.signal(workload_id, Signal::kill);
   if (!killed) return finish(workload_id);  // Already gone.
-  std::weak_ptr<bool> alive = alive_;
-  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + kill_wait_max_ms, [this, alive, workload_id] {
-    if (alive.expired() || !has(workload_id)) return;
+  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + kill_wait_max_ms, lifetime_.guard([this, workload_id] {
+    if (!has(workload_id)) return;
+    const Settled settled(*this, workload_id);
     containers_.at(workload_id)->timer_set = false;
-    ports_.events.record("kill_timeout", fmt::format("workload={}", workload_id));
+    ports_.events.record("kill_timeout", fmt::format("workload={}", trace_value(workload_id)));
     finish(workload_id);
-  });
+  }));
   container.timer_set = true;
 }
 
@@ -286,13 +272,13 @@ void ContainerManager::stop_step(const std::string& workload_id, std::uint32_t s
     const Status signalled = ports_.runtime.signal(workload_id, Signal::term);
     if (!signalled) return finish(workload_id);  // Already gone: not an error.
   }
-  std::weak_ptr<bool> alive = alive_;
   container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.sigterm_interval_ms,
-                                        [this, alive, workload_id, sigterms_sent] {
-                                          if (alive.expired() || !has(workload_id)) return;
+                                        lifetime_.guard([this, workload_id, sigterms_sent] {
+                                          if (!has(workload_id)) return;
+                                          const Settled settled(*this, workload_id);
                                           containers_.at(workload_id)->timer_set = false;
                                           stop_step(workload_id, sigterms_sent + 1);
-                                        });
+                                        }));
   container.timer_set = true;
 }
 
@@ -317,7 +303,7 @@ void ContainerManager::finish(const std::string& workload_id) {
   }
   if (container->capacity_held) ledger_.release(workload_id);
   ports_.store.erase(unfinished_key(workload_id));
-  ports_.events.record("container_released", fmt::format("workload={}", workload_id));
+  ports_.events.record("container_released", fmt::format("workload={}", trace_value(workload_id)));
   if (container->provision_done) {
     container->provision_done(ContainerOutcome{false, container->failure_message, ""});
   } else if (container->self_decommission) {
@@ -337,12 +323,57 @@ void ContainerManager::cancel_ipv6_timer(Container& container) {
   container.ipv6_timer_set = false;
 }
 
+void ContainerManager::check_invariants(const std::string& workload_id) const {
+  const auto found = containers_.find(workload_id);
+  if (found != containers_.end()) check_invariants(*found->second);
+}
+
+// What must hold of a container between two events, whatever its state. Checked when every event
+// that can move a container has run to its end (Settled), so never in the middle of a transition.
+void ContainerManager::check_invariants(const Container& container) const {
+  using State = Container::State;
+  const State state = container.state;
+  const bool live = state == State::running || state == State::restarting;
+  // The one timer waits for a restart (only of a process that exited) or for the teardown's signals.
+  assert(!container.timer_set || state == State::provisioning || state == State::restarting || state == State::stopping);
+  assert(!container.timer_set || state == State::stopping || container.exited);
+  // The public IPv6 is awaited only by a provision that asked for one.
+  assert(!container.ipv6_timer_set || (state == State::provisioning && container.spec.public_ip6));
+  // A running container has a process that has not exited, started on a mount, observed, with its
+  // pushers; a restarting one is waiting because its process exited.
+  assert(state != State::running ||
+         (container.started && !container.exited && container.mounted && container.observer && container.pushers));
+  assert(state != State::restarting || container.exited);
+  // A live container holds its capacity, its address (unless the planted bug skipped it) and its
+  // network namespace, all released by finish() only.
+  assert(!live || (container.capacity_held && (container.network_joined || container.ip_unregistered) &&
+                   container.namespace_joined && container.observer && container.pushers));
+  assert(!container.ip_unregistered || policy_.planted.has(PlantedBug::ip_check_skipped_in_poll));
+  // A restore attaches or restarts within its event; until then nothing of this daemon runs or waits.
+  assert(state != State::restoring || (!container.started && !container.timer_set && !container.ipv6_timer_set));
+  // Acquisition follows the steps' order: capacity, then the address, then a process on a mount.
+  assert(!container.network_joined || container.capacity_held);
+  assert(!container.started || container.observer);
+  assert(state != State::provisioning || !container.started || (container.mounted && container.namespace_joined));
+  // Exactly who hears the end: the provision while it lasts (and its rollback), a decommission only
+  // while stopping, never both; a self-decommission is always a teardown.
+  assert(state != State::provisioning || container.provision_done);
+  assert(!container.provision_done || state == State::provisioning || state == State::stopping);
+  assert(!container.decommission_done || (state == State::stopping && !container.provision_done));
+  assert(!container.self_decommission || state == State::stopping);
+  assert(!live || (!container.provision_done && !container.decommission_done && container.failure_message.empty()));
+  // The crash window counts at most the policy's limit, and was opened in the past.
+  assert(container.crash_count <= crashes_max());
+  assert(container.crash_count == 0 || container.crash_window_start_ms <= ports_.scheduler.now_ms());
+  (void)live;
+}
+
 std::unique_ptr<ContainerPushers> ContainerManager::make_pushers(const std::string& name,
                                                                  const ContainerReservation& reservation) {
   UsableEndpoints usable = usable_endpoints(reservation);
   // A bad endpoint never fails the container, as in zos: it is skipped, and the trace says so.
   for (const std::string& skipped : usable.skipped) {
-    ports_.events.record("endpoint_skipped", fmt::format("workload={} reason={}", name, quote_for_event(skipped)));
+    ports_.events.record("endpoint_skipped", fmt::format("workload={} reason={}", trace_value(name), trace_value(skipped)));
   }
   std::vector<LogEndpointUrls> logs;
   logs.reserve(usable.logs.size());
@@ -363,15 +394,13 @@ void ContainerManager::retire_pushers(std::unique_ptr<ContainerPushers> pushers)
   }
   ContainerPushers* raw = pushers.get();
   draining_.push_back(std::move(pushers));
-  std::weak_ptr<bool> alive = alive_;
-  raw->stop(ports_.scheduler.now_ms() + policy_.drain_deadline_ms, [this, alive, raw] {
-    if (alive.expired()) return;
+  raw->stop(ports_.scheduler.now_ms() + policy_.drain_deadline_ms, lifetime_.guard([this, raw] {
     const auto found = std::find_if(draining_.begin(), draining_.end(),
                                     [raw](const std::unique_ptr<ContainerPushers>& draining) { return draining.get() == raw; });
     if (found == draining_.end()) return;
     accumulate(retired_totals_, raw->totals());
     draining_.erase(found);
-  });
+  }));
 }
 
 CapacityUsage ContainerManager::in_flight_usage() const {

@@ -16,6 +16,7 @@
 #include "core/flist_cache.hpp"
 #include "core/flist_image.hpp"
 #include "core/identity.hpp"
+#include "core/lifetime_guard.hpp"
 #include "core/network_registry.hpp"
 #include "core/ports.hpp"
 #include "core/reservation.hpp"
@@ -109,6 +110,13 @@ class ContainerManager {
  private:
   struct Container;
   class Observer;
+  class Settled;
+
+  // Asserts what must hold of a container between two events (each invariant is documented at its
+  // assert in container_lifecycle.cpp); the second form checks the workload's container if it is
+  // still held, since the event may have ended it.
+  void check_invariants(const Container& container) const;
+  void check_invariants(const std::string& workload_id) const;
 
   // Provisioning steps, in order; each calls the next or fail() (container_provision.cpp).
   void step_check(const std::string& workload_id);
@@ -161,8 +169,9 @@ class ContainerManager {
   std::map<std::string, std::unique_ptr<Container>> containers_;
   std::vector<std::unique_ptr<ContainerPushers>> draining_;  // Bounded: drained ones are freed.
   PushersTotals retired_totals_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::uint64_t ip_checks_in_poll_ = 0;  // For the planted bug ip_check_skipped_in_poll.
+  // Last, so destroyed first: no port's completion runs into a half-destroyed object.
+  LifetimeGuard lifetime_;
 };
 
 }  // namespace zsim::core

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/container_manager.hpp"
+#include "core/trace_value.hpp"
 
 namespace zsim::core {
 
@@ -69,11 +70,25 @@ class ContainerManager::Observer final : public ContainerObserver {
   std::string workload_id_;
 };
 
+// Checks a container's invariants once the event that moved it (an entry point, a timer, a port's
+// answer) has run to its end, its tail calls included: every state transition happens inside one
+// such event, and in the middle of one the fields are changed one at a time. The id is copied: the
+// event may destroy the container, and with it the observer whose id an exit arrives with.
+class ContainerManager::Settled {
+ public:
+  Settled(const ContainerManager& manager, std::string workload_id)
+      : manager_(manager), workload_id_(std::move(workload_id)) {}
+  Settled(const Settled&) = delete;
+  Settled& operator=(const Settled&) = delete;
+  ~Settled() { manager_.check_invariants(workload_id_); }
+
+ private:
+  const ContainerManager& manager_;
+  std::string workload_id_;
+};
+
 CapacityUsage capacity_of(const ContainerReservation& reservation, const PlantedBugs& planted);
 // The Store key that marks a container provision as unfinished.
 std::string unfinished_key(const std::string& workload_id);
-// Event details are key=value pairs separated by spaces; free text is quoted with its spaces kept
-// and its newlines and quotes escaped, so one event stays one line.
-std::string quote_for_event(std::string_view text);
 
 }  // namespace zsim::core

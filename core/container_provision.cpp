@@ -29,6 +29,7 @@ CapacityUsage capacity_of(const ContainerReservation& reservation, const Planted
 void ContainerManager::provision(const Workload& workload, Done done) {
   assert(workload.type == WorkloadType::container);
   assert(!has(workload.id));
+  const Settled settled(*this, workload.id);
   auto container = std::make_unique<Container>();
   container->workload = workload;
   container->state = Container::State::provisioning;
@@ -37,7 +38,7 @@ void ContainerManager::provision(const Workload& workload, Done done) {
   // Marks the provision as unfinished until it succeeds or is rolled back, so that a daemon that
   // stops in the middle leaves a note for the next one to clean up after it.
   ports_.store.put(unfinished_key(workload.id), "");
-  ports_.events.record("provision_start", fmt::format("workload={} type=container", workload.id));
+  ports_.events.record("provision_start", fmt::format("workload={} type=container", trace_value(workload.id)));
   step_check(workload.id);
 }
 
@@ -110,12 +111,12 @@ Expected<std::vector<std::pair<std::string, std::string>>> ContainerManager::dec
 // Step 7, first half: the flist through the md5-keyed cache.
 void ContainerManager::step_flist(const std::string& workload_id) {
   Container& container = *containers_.at(workload_id);
-  std::weak_ptr<bool> alive = alive_;
-  flists_.fetch(container.reservation.flist, [this, alive, workload_id](Expected<std::string> bytes) {
-    if (alive.expired() || !has(workload_id)) return;
+  flists_.fetch(container.reservation.flist, lifetime_.guard([this, workload_id](Expected<std::string> bytes) {
+    if (!has(workload_id)) return;
+    const Settled settled(*this, workload_id);
     if (!bytes) return fail(workload_id, bytes.error());
     step_mount(workload_id, std::move(bytes).value());
-  });
+  }));
 }
 
 // Step 7, second half: the root filesystem over a root disk of the asked size and type.
@@ -128,10 +129,10 @@ void ContainerManager::step_mount(const std::string& workload_id, std::string fl
   if (ports_.faults.fire("container.mount")) return fail(workload_id, "failed to mount flist: injected fault");
   container.flist_md5 = md5_hex(flist_bytes);
   const RootDisk disk = root_disk(container.reservation);
-  std::weak_ptr<bool> alive = alive_;
   ports_.runtime.mount_flist(workload_id, flist_bytes, disk.size_mib, disk.type,
-                             [this, alive, workload_id](Expected<std::string> mount) {
-                               if (alive.expired() || !has(workload_id)) return;
+                             lifetime_.guard([this, workload_id](Expected<std::string> mount) {
+                               if (!has(workload_id)) return;
+                               const Settled settled(*this, workload_id);
                                if (!mount) return fail(workload_id, "failed to mount flist: " + mount.error());
                                Container& mounted = *containers_.at(workload_id);
                                mounted.mount = std::move(mount).value();
@@ -141,7 +142,7 @@ void ContainerManager::step_mount(const std::string& workload_id, std::string fl
                                  return fail(workload_id, "failed to prepare the root filesystem: injected fault");
                                }
                                step_start(workload_id);
-                             });
+                             }));
 }
 
 // Steps 8-9: volumes bound at their normalised mountpoints, then the entrypoint or coreX.
@@ -157,7 +158,7 @@ void ContainerManager::step_start(const std::string& workload_id) {
   if (!started) return fail(workload_id, "error starting container: " + started.error());
   container.started = true;
   container.pushers->start();
-  ports_.events.record("container_started", fmt::format("workload={} ip={}", workload_id, container.spec.ipv4));
+  ports_.events.record("container_started", fmt::format("workload={} ip={}", trace_value(workload_id), trace_value(container.spec.ipv4)));
   step_ipv6(workload_id);
 }
 
@@ -225,14 +226,14 @@ void ContainerManager::try_ipv6(const std::string& workload_id) {
   const std::int64_t delay_ms = low_ms + static_cast<std::int64_t>(ports_.rng.below(static_cast<std::uint64_t>(high_ms - low_ms + 1)));
   assert(delay_ms >= low_ms && delay_ms <= high_ms && delay_ms > 0);
   container.ipv6_interval_ms = std::min(interval_ms + interval_ms / 2, policy_.ipv6_interval_max_ms);
-  ports_.events.record("ipv6_wait", fmt::format("workload={} delay_ms={} error={}", workload_id, delay_ms,
-                                                quote_for_event(address.error())));
-  std::weak_ptr<bool> alive = alive_;
-  container.ipv6_timer = ports_.scheduler.at(now_ms + delay_ms, [this, alive, workload_id] {
-    if (alive.expired() || !has(workload_id)) return;
+  ports_.events.record("ipv6_wait", fmt::format("workload={} delay_ms={} error={}", trace_value(workload_id), delay_ms,
+                                                trace_value(address.error())));
+  container.ipv6_timer = ports_.scheduler.at(now_ms + delay_ms, lifetime_.guard([this, workload_id] {
+    if (!has(workload_id)) return;
+    const Settled settled(*this, workload_id);
     containers_.at(workload_id)->ipv6_timer_set = false;
     try_ipv6(workload_id);
-  });
+  }));
   container.ipv6_timer_set = true;
 }
 
@@ -248,7 +249,7 @@ void ContainerManager::succeed(const std::string& workload_id, std::string ipv6)
   // The "unfinished" marker stays until the engine has saved the record (commit()): a daemon that
   // dies in between leaves a running container that nothing else would own (a fuzz campaign found
   // it provisioned twice after node.before_result_saved).
-  ports_.events.record("provision_ok", fmt::format("workload={}", workload_id));
+  ports_.events.record("provision_ok", fmt::format("workload={}", trace_value(workload_id)));
   Done done = std::move(container.provision_done);
   container.provision_done = nullptr;
   done(ContainerOutcome{true, "", container.data_json});
@@ -257,7 +258,7 @@ void ContainerManager::succeed(const std::string& workload_id, std::string ipv6)
 void ContainerManager::fail(const std::string& workload_id, std::string message) {
   Container& container = *containers_.at(workload_id);
   assert(container.state == Container::State::provisioning);
-  ports_.events.record("provision_error", fmt::format("workload={} error={}", workload_id, quote_for_event(message)));
+  ports_.events.record("provision_error", fmt::format("workload={} error={}", trace_value(workload_id), trace_value(message)));
   container.failure_message = std::move(message);
   // Rollback goes through the same teardown as a decommission, killing at once.
   teardown(workload_id, /*graceful=*/false);
@@ -287,13 +288,14 @@ void ContainerManager::forget_mount(const std::string& workload_id) {
 // while the daemon was away.
 void ContainerManager::restore(const Workload& workload, const std::string& data_json) {
   assert(!has(workload.id));
+  const Settled settled(*this, workload.id);
   auto owned = std::make_unique<Container>();
   Container& container = *owned;
   container.workload = workload;
   container.data_json = data_json;
   container.state = Container::State::restoring;
   containers_.emplace(workload.id, std::move(owned));
-  ports_.events.record("restore_start", fmt::format("workload={}", workload.id));
+  ports_.events.record("restore_start", fmt::format("workload={}", trace_value(workload.id)));
   // What outlived the daemon is known before anything can fail, so that a restore that fails
   // tears down the mount and the namespace too (self_decommission reaps the process).
   const std::optional<std::string> mount = ports_.store.get(mount_key(workload.id));
@@ -333,15 +335,15 @@ void ContainerManager::restore(const Workload& workload, const std::string& data
   if (cached) container.flist_md5 = *mounted_from;
   if (!cached) cached = flists_.cached(container.reservation.flist);
   if (cached) {
-    ports_.events.record("flist_cache", fmt::format("url={} source=cache-restore", container.reservation.flist));
+    ports_.events.record("flist_cache", fmt::format("url={} source=cache-restore", trace_value(container.reservation.flist)));
     return restore_attach(workload.id, decode_flist(*cached));
   }
-  std::weak_ptr<bool> alive = alive_;
-  flists_.fetch(container.reservation.flist, [this, alive, id = workload.id](Expected<std::string> bytes) {
-    if (alive.expired() || !has(id)) return;
+  flists_.fetch(container.reservation.flist, lifetime_.guard([this, id = workload.id](Expected<std::string> bytes) {
+    if (!has(id)) return;
+    const Settled settled(*this, id);
     if (!bytes) return self_decommission(id, "error starting container: " + bytes.error());
     restore_attach(id, decode_flist(bytes.value()));
-  });
+  }));
 }
 
 void ContainerManager::commit(const std::string& workload_id) {
@@ -359,6 +361,7 @@ void ContainerManager::reap_unfinished() {
 // The teardown of a container this daemon did not provision: stop whatever runs under its name,
 // remove it and its mount. Nothing was reserved or joined by this daemon, so nothing else is released.
 void ContainerManager::reap(const std::string& workload_id) {
+  const Settled settled(*this, workload_id);
   auto owned = std::make_unique<Container>();
   Container& container = *owned;
   container.workload.id = workload_id;
@@ -367,7 +370,7 @@ void ContainerManager::reap(const std::string& workload_id) {
   container.mounted = mount.has_value();
   container.observer = std::make_unique<Observer>(*this, workload_id);
   containers_.emplace(workload_id, std::move(owned));
-  ports_.events.record("reap_unfinished", fmt::format("workload={}", workload_id));
+  ports_.events.record("reap_unfinished", fmt::format("workload={}", trace_value(workload_id)));
   const bool running = ports_.runtime.attach(workload_id, *container.observer).ok();
   container.started = true;  // So that finish() removes whatever exited under this name.
   container.exited = !running;
@@ -389,7 +392,7 @@ void ContainerManager::restore_attach(const std::string& workload_id, const Expe
     container.started = true;
     container.state = Container::State::running;
     container.pushers->start();
-    ports_.events.record("restore_attached", fmt::format("workload={}", workload_id));
+    ports_.events.record("restore_attached", fmt::format("workload={}", trace_value(workload_id)));
     return;
   }
   container.state = Container::State::restarting;

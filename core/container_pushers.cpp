@@ -1,4 +1,5 @@
 #include "core/container_pushers.hpp"
+#include "core/trace_value.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -24,7 +25,7 @@ DeliveryCounters& DeliveryCounters::operator+=(const DeliveryCounters& other) {
 }
 
 void ContainerPushers::NamedEvents::record(std::string_view kind, std::string_view detail) {
-  events_.record(kind, fmt::format("{} {}", name_, detail));
+  events_.record(kind, fmt::format("workload={} {}", trace_value(name_), detail));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -56,7 +57,8 @@ ContainerPushers::ContainerPushers(Scheduler& scheduler, Publisher& publisher, R
   for (std::size_t index = 0; index < stats_used; index += 1) add_unique(stats_targets_, target_for(stats[index]));
   totals_.endpoints_ignored = (logs.size() - logs_used) + (stats.size() - stats_used);
   if (totals_.endpoints_ignored > 0) {
-    record("delivery.endpoints_ignored", fmt::format("{} ignored={}", name_, totals_.endpoints_ignored));
+    record("delivery.endpoints_ignored",
+           fmt::format("workload={} ignored={}", trace_value(name_), totals_.endpoints_ignored));
   }
   assert(sinks_.size() == servers_.size());
   assert(targets_.size() <= 3 * endpoints_max);
@@ -219,7 +221,7 @@ void ContainerPushers::on_stats_tick() {
     // zos's stats loop ended for good when the container's task was gone (stats.go): a restarted
     // container ships no stats again until it is provisioned or restored anew.
     totals_.stats_skipped += 1;
-    record("stats.stopped", fmt::format("{} {}", name_, stats.error()));
+    record("stats.stopped", fmt::format("workload={} error={}", trace_value(name_), trace_value(stats.error())));
     leave_clock();
     return;
   }

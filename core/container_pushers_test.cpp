@@ -346,7 +346,7 @@ TEST(ContainerPushers, TheStatsStopForGoodWhenTheTaskIsGone) {
   EXPECT_EQ(world.redis.accepted_payloads(server_a, "stats").size(), 2u);
   bool recorded = false;
   for (const std::string& event : world.events.events) {
-    recorded = recorded || event == "stats.stopped 7-1 no such container: 7-1";
+    recorded = recorded || event == "stats.stopped workload=7-1 error=no%20such%20container:%207-1";
   }
   EXPECT_TRUE(recorded);
 }

@@ -6,14 +6,15 @@
 #include <utility>
 
 #include "core/md5.hpp"
+#include "core/trace_value.hpp"
 
 namespace zsim::core {
 
 namespace {
-std::string content_key(const std::string& md5) { return "flist/" + md5; }
+std::string content_key(const std::string& md5) { return std::string(flist_content_key_prefix) + md5; }
 // Which md5 a URL pointed to when it was last fetched; it lets the cache serve that URL while the
 // hub is down.
-std::string url_key(const std::string& url) { return "flist-url/" + url; }
+std::string url_key(const std::string& url) { return std::string(flist_url_key_prefix) + url; }
 
 bool is_md5_hex(const std::string& text) {
   if (text.size() != 32) return false;
@@ -55,11 +56,9 @@ std::optional<std::string> FlistCache::cached_content(const std::string& md5) co
 
 void FlistCache::fetch(const std::string& url, Done done) {
   assert(!url.empty());
-  std::weak_ptr<bool> alive = alive_;
-  hub_.fetch_md5(url, [this, alive, url, done = std::move(done)](HubResponse response) mutable {
-    if (alive.expired()) return;
+  hub_.fetch_md5(url, lifetime_.guard([this, url, done = std::move(done)](HubResponse response) mutable {
     on_md5(url, response, std::move(done));
-  });
+  }));
 }
 
 void FlistCache::on_md5(const std::string& url, const HubResponse& response, Done done) {
@@ -70,7 +69,7 @@ void FlistCache::on_md5(const std::string& url, const HubResponse& response, Don
       return;
     }
     counters_.offline_hits += 1;
-    events_.record("flist_cache", fmt::format("url={} source=cache-offline", url));
+    events_.record("flist_cache", fmt::format("url={} source=cache-offline", trace_value(url)));
     done(std::move(*cached));
     return;
   }
@@ -87,7 +86,7 @@ void FlistCache::on_md5(const std::string& url, const HubResponse& response, Don
   if (cached && md5_hex(*cached) == md5) {
     counters_.hits += 1;
     store_.put(url_key(url), md5);
-    events_.record("flist_cache", fmt::format("url={} source=cache md5={}", url, md5));
+    events_.record("flist_cache", fmt::format("url={} source=cache md5={}", trace_value(url), md5));
     done(std::move(*cached));
     return;
   }
@@ -96,9 +95,7 @@ void FlistCache::on_md5(const std::string& url, const HubResponse& response, Don
 }
 
 void FlistCache::download(const std::string& url, const std::string& want_md5, Done done) {
-  std::weak_ptr<bool> alive = alive_;
-  hub_.fetch(url, [this, alive, url, want_md5, done = std::move(done)](HubResponse response) {
-    if (alive.expired()) return;
+  hub_.fetch(url, lifetime_.guard([this, url, want_md5, done = std::move(done)](HubResponse response) {
     if (response.status == 0) {
       done(Error{fmt::format("fail to download flist: hub unreachable")});
       return;
@@ -116,9 +113,9 @@ void FlistCache::download(const std::string& url, const std::string& want_md5, D
     counters_.downloads += 1;
     store_.put(content_key(got_md5), response.body);
     store_.put(url_key(url), got_md5);
-    events_.record("flist_cache", fmt::format("url={} source=hub md5={}", url, got_md5));
+    events_.record("flist_cache", fmt::format("url={} source=hub md5={}", trace_value(url), got_md5));
     done(std::move(response.body));
-  });
+  }));
 }
 
 }  // namespace zsim::core

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/expected.hpp"
+#include "core/lifetime_guard.hpp"
 #include "core/ports.hpp"
 
 namespace zsim::core {
@@ -52,7 +53,8 @@ class FlistCache {
   Store& store_;
   EventLog& events_;
   FlistCacheCounters counters_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // Last, so destroyed first: no hub answer runs into a half-destroyed cache.
+  LifetimeGuard lifetime_;
 };
 
 }  // namespace zsim::core

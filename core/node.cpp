@@ -1,4 +1,5 @@
 #include "core/node.hpp"
+#include "core/trace_value.hpp"
 
 #include <fmt/format.h>
 
@@ -78,17 +79,16 @@ Node::~Node() {
 void Node::start() {
   assert(!started_);
   started_ = true;
-  ports_.events.record("daemon_start", fmt::format("node={}", node_id_));
+  ports_.events.record("daemon_start", fmt::format("node={}", trace_value(node_id_)));
   // The outbox first: a result the stopped daemon signed is sent as it was, and restore() then
   // sees it pending rather than signing another.
   results_.resume();
   restore();
   last_resync_ms_ = ports_.scheduler.now_ms();
   schedule_poll(0);
-  std::weak_ptr<bool> alive = alive_;
-  expiry_timer_ = ports_.scheduler.at(ports_.scheduler.now_ms() + config_.expiry_scan_interval_ms, [this, alive] {
-    if (!alive.expired()) scan_expired();
-  });
+  expiry_timer_ = ports_.scheduler.at(ports_.scheduler.now_ms() + config_.expiry_scan_interval_ms, lifetime_.guard([this] {
+    scan_expired();
+  }));
 }
 
 // The cache in the Store is what survived: all of it after a daemon restart, only volumes after a
@@ -130,12 +130,10 @@ void Node::restore() {
 }
 
 void Node::schedule_poll(std::int64_t delay_ms) {
-  std::weak_ptr<bool> alive = alive_;
-  poll_timer_ = ports_.scheduler.at(ports_.scheduler.now_ms() + delay_ms, [this, alive] {
-    if (alive.expired()) return;
+  poll_timer_ = ports_.scheduler.at(ports_.scheduler.now_ms() + delay_ms, lifetime_.guard([this] {
     poll();
     schedule_poll(config_.poll_interval_ms);
-  });
+  }));
 }
 
 void Node::poll() {
@@ -148,18 +146,16 @@ void Node::poll() {
   const bool resend = first_poll_;
   poll_in_flight_ = true;
   counters_.polls += 1;
-  std::weak_ptr<bool> alive = alive_;
-  ports_.explorer.poll(node_id_, from, [this, alive, resend](Expected<std::vector<Workload>> workloads) {
-    if (alive.expired()) return;
+  ports_.explorer.poll(node_id_, from, lifetime_.guard([this, resend](Expected<std::vector<Workload>> workloads) {
     poll_in_flight_ = false;
     on_polled(std::move(workloads), resend);
-  });
+  }));
 }
 
 void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {
   if (!workloads) {
     counters_.polls_failed += 1;
-    ports_.events.record("poll_failed", fmt::format("error=\"{}\"", workloads.error()));
+    ports_.events.record("poll_failed", fmt::format("error={}", trace_value(workloads.error())));
     return;
   }
   first_poll_ = false;
@@ -203,22 +199,19 @@ void Node::job_done() {
   assert(processing_);
   processing_ = false;
   // Continue on a fresh stack: a long run of synchronous jobs must not nest calls.
-  std::weak_ptr<bool> alive = alive_;
-  ports_.scheduler.at(ports_.scheduler.now_ms(), [this, alive] {
-    if (!alive.expired()) process_next();
-  });
+  ports_.scheduler.at(ports_.scheduler.now_ms(), lifetime_.guard([this] {
+    process_next();
+  }));
 }
 
 void Node::process(Job job) {
   const Workload& workload = job.workload;
   if (containers_.busy(workload.id)) {
     // Its container is still being restored or torn down: try again a little later.
-    std::weak_ptr<bool> alive = alive_;
-    ports_.scheduler.at(ports_.scheduler.now_ms() + busy_retry_ms, [this, alive, job] {
-      if (alive.expired()) return;
+    ports_.scheduler.at(ports_.scheduler.now_ms() + busy_retry_ms, lifetime_.guard([this, job] {
       enqueue(job.workload, job.resend);
       process_next();
-    });
+    }));
     return job_done();
   }
   if (workload.to_delete) return decommission(workload);
@@ -252,7 +245,7 @@ Status Node::check_engine_rules(const Workload& workload) const {
 void Node::provision(const Workload& workload) {
   // zos sent no result for these engine-level failures, leaving the user waiting; ours answers.
   if (const Status rules = check_engine_rules(workload); !rules) return failed(workload, rules.error());
-  ports_.events.record("provision", fmt::format("workload={} type={}", workload.id, to_string(workload.type)));
+  ports_.events.record("provision", fmt::format("workload={} type={}", trace_value(workload.id), to_string(workload.type)));
   switch (workload.type) {
     case WorkloadType::network_resource: {
       const Expected<NetworkResource> network = parse_network_resource(workload.payload_json);
@@ -268,12 +261,10 @@ void Node::provision(const Workload& workload) {
       return provisioned(workload, data.value());
     }
     case WorkloadType::container: {
-      std::weak_ptr<bool> alive = alive_;
-      containers_.provision(workload, [this, alive, workload](ContainerOutcome outcome) {
-        if (alive.expired()) return;
+      containers_.provision(workload, lifetime_.guard([this, workload](ContainerOutcome outcome) {
         if (outcome.ok) return provisioned(workload, outcome.data_json);
         failed(workload, outcome.message);
-      });
+      }));
       return;
     }
     default:
@@ -308,7 +299,7 @@ void Node::decommission(const Workload& workload) {
   const auto cached = cache_.find(workload.id);
   if (cached == cache_.end() && workload.type == WorkloadType::volume && volumes_.find(workload.id)) {
     // A reboot wiped the cache but kept the volume: it is still here to decommission.
-    ports_.events.record("decommission", fmt::format("workload={} type=volume after=reboot", workload.id));
+    ports_.events.record("decommission", fmt::format("workload={} type=volume after=reboot", trace_value(workload.id)));
     const Status gone = volumes_.decommission(workload.id);
     if (!gone) return decommission_deferred(workload, gone);
     return decommissioned(workload.id);
@@ -321,7 +312,7 @@ void Node::decommission(const Workload& workload) {
     }
     return job_done();
   }
-  ports_.events.record("decommission", fmt::format("workload={} type={}", workload.id, to_string(workload.type)));
+  ports_.events.record("decommission", fmt::format("workload={} type={}", trace_value(workload.id), to_string(workload.type)));
   switch (cached->second.workload.type) {
     case WorkloadType::network_resource:
       (void)networks_.remove(workload.id);
@@ -332,12 +323,10 @@ void Node::decommission(const Workload& workload) {
       return decommissioned(workload.id);
     }
     case WorkloadType::container: {
-      std::weak_ptr<bool> alive = alive_;
-      containers_.decommission(workload.id, [this, alive, workload](ContainerOutcome outcome) {
-        if (alive.expired()) return;
+      containers_.decommission(workload.id, lifetime_.guard([this, workload](ContainerOutcome outcome) {
         if (!outcome.ok) return decommission_deferred(workload, Error{outcome.message});
         decommissioned(workload.id);
-      });
+      }));
       return;
     }
     default:
@@ -348,7 +337,8 @@ void Node::decommission(const Workload& workload) {
 // The workload stays cached and its "deleted" unsent: the explorer lists it again at every poll
 // (and the expiry scan finds it again), so the decommission is tried again until it succeeds.
 void Node::decommission_deferred(const Workload& workload, const Status& why) {
-  ports_.events.record("decommission_deferred", fmt::format("workload={} error=\"{}\"", workload.id, why.error()));
+  ports_.events.record("decommission_deferred",
+                       fmt::format("workload={} error={}", trace_value(workload.id), trace_value(why.error())));
   job_done();
 }
 
@@ -422,10 +412,9 @@ void Node::scan_expired() {
     if (until_ms && now_ms > std::stoll(*until_ms)) ports_.store.erase(key);
   }
   process_next();
-  std::weak_ptr<bool> alive = alive_;
-  expiry_timer_ = ports_.scheduler.at(now_ms + config_.expiry_scan_interval_ms, [this, alive] {
-    if (!alive.expired()) scan_expired();
-  });
+  expiry_timer_ = ports_.scheduler.at(now_ms + config_.expiry_scan_interval_ms, lifetime_.guard([this] {
+    scan_expired();
+  }));
 }
 
 void Node::save(const Cached& cached) {

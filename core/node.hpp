@@ -19,6 +19,7 @@
 #include "core/container_manager.hpp"
 #include "core/flist_cache.hpp"
 #include "core/identity.hpp"
+#include "core/lifetime_guard.hpp"
 #include "core/network_registry.hpp"
 #include "core/ports.hpp"
 #include "core/result_sender.hpp"
@@ -151,7 +152,8 @@ class Node {
   TimerId poll_timer_ = 0;
   TimerId expiry_timer_ = 0;
   bool started_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // Last, so destroyed first: no port's completion runs into a half-destroyed object.
+  LifetimeGuard lifetime_;
 };
 
 std::string_view to_string(WorkloadType type);

@@ -6,6 +6,7 @@
 // operation, so callers never see re-entrancy (a port that can answer at once schedules the
 // answer for "now" instead).
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -278,7 +279,30 @@ class Publisher {
 
 // ---------------------------------------------------------------------------------------------
 // The node's persistent cache. It survives a daemon restart; a node reboot wipes it except the
-// keys under "volume/".
+// keys under the durable prefixes below, which are on the node's disk (docs/ARCHITECTURE.md, "The
+// cache (Store keys)"). They are part of this contract: the core writes its durable keys under
+// these names, and a Store that models a reboot (fakes/memory_store) keeps exactly these.
+
+// Volumes: a volume outlives a reboot, and its record with it (volume_manager).
+inline constexpr std::string_view volume_key_prefix = "volume/";
+// The flist cache by md5 and the md5 last fetched for a URL (flist_cache): zos keeps its flists on
+// disk, and a hub outage during a reboot must not destroy every running container.
+inline constexpr std::string_view flist_content_key_prefix = "flist/";
+inline constexpr std::string_view flist_url_key_prefix = "flist-url/";
+// The result outbox (result_sender): a result signed before a reboot is sent after it, the same
+// bytes, rather than a second, different one.
+inline constexpr std::string_view result_outbox_key_prefix = "results/";
+
+inline constexpr std::array<std::string_view, 4> durable_key_prefixes = {
+    volume_key_prefix, flist_content_key_prefix, flist_url_key_prefix, result_outbox_key_prefix};
+
+// True when a reboot keeps this key.
+constexpr bool survives_reboot(std::string_view key) {
+  for (const std::string_view prefix : durable_key_prefixes) {
+    if (key.starts_with(prefix)) return true;
+  }
+  return false;
+}
 
 class Store {
  public:

@@ -1,4 +1,5 @@
 #include "core/redis_sink.hpp"
+#include "core/trace_value.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -289,7 +290,7 @@ void RedisSink::finish_close() {
   if (state_ == State::connecting || state_ == State::up) publisher_.close(connection_);
   state_ = State::closed;
   check_invariants();
-  record("redis.closed", address_);
+  record("redis.closed", "address=" + trace_value(address_));
   std::function<void()> on_closed = std::move(on_closed_);
   on_closed_ = nullptr;
   if (on_closed) on_closed();
@@ -317,7 +318,7 @@ void RedisSink::on_connected() {
   assert(state_ == State::connecting);
   state_ = State::up;
   failed_attempts_ = 0;
-  record("redis.connected", address_);
+  record("redis.connected", "address=" + trace_value(address_));
   if (disconnects_ > 0) plant_reconnect_bugs();
   pump();
   maybe_finish_drain();
@@ -343,8 +344,8 @@ void RedisSink::on_disconnected(std::string_view reason) {
   state_ = State::backoff;
   first_connect_ended();  // A first connect that failed ended as well (the sink lives on).
   if (!accepting_ && buffer_.empty()) {
-    record("redis.disconnected", fmt::format("{} in_flight_dropped={} reason={}", address_, lost,
-                                             scrub(reason, server_.password)));
+    record("redis.disconnected", fmt::format("address={} in_flight_dropped={} reason={}", trace_value(address_), lost,
+                                             trace_value(scrub(reason, server_.password))));
     finish_close();
     return;
   }
@@ -353,8 +354,9 @@ void RedisSink::on_disconnected(std::string_view reason) {
     reconnect_timer_.reset();
     connect();
   });
-  record("redis.disconnected", fmt::format("{} in_flight_dropped={} retry_in_ms={} reason={}", address_, lost,
-                                           delay_ms, scrub(reason, server_.password)));
+  record("redis.disconnected", fmt::format("address={} in_flight_dropped={} retry_in_ms={} reason={}",
+                                           trace_value(address_), lost, delay_ms,
+                                           trace_value(scrub(reason, server_.password))));
   check_invariants();
 }
 

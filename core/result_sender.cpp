@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result_signing.hpp"
+#include "core/trace_value.hpp"
 
 namespace zsim::core {
 
@@ -23,7 +24,7 @@ std::string_view to_string(ResultState state) {
 
 namespace {
 
-constexpr std::string_view outbox_prefix = "results/";
+constexpr std::string_view outbox_prefix = result_outbox_key_prefix;  // Durable: see core/ports.hpp.
 // A node holds a bounded number of workloads; its outbox cannot hold more than a few results each.
 constexpr std::size_t outbox_entries_max = 1'000'000;
 
@@ -72,7 +73,7 @@ void ResultSender::send(const std::string& workload_id, ResultState state, std::
   entry.key = fmt::format("{}{}/{:020}-{:010}", outbox_prefix, workload_id, scheduler_.now_ms(), sequence_++);
   store_.put(entry.key, outbox_record(entry.result, entry.first_attempt_ms));
   counters_.submitted += 1;
-  events_.record("result_queued", fmt::format("workload={} state={}", workload_id, to_string(state)));
+  events_.record("result_queued", fmt::format("workload={} state={}", trace_value(workload_id), to_string(state)));
   enqueue(std::move(entry));
 }
 
@@ -102,7 +103,7 @@ void ResultSender::resume() {
     entry.result.node_id = record.at("node_id").get<std::string>();
     entry.result.signature_hex = record.at("signature_hex").get<std::string>();
     entry.first_attempt_ms = record.at("first_attempt_ms").get<std::int64_t>();
-    events_.record("result_resumed", fmt::format("workload={} state={}", entry.result.workload_id,
+    events_.record("result_resumed", fmt::format("workload={} state={}", trace_value(entry.result.workload_id),
                                                  to_string(entry.result.state)));
     enqueue(std::move(entry));
   }
@@ -129,11 +130,9 @@ void ResultSender::submit_head(const std::string& workload_id) {
   assert(!queue.in_flight);
   queue.in_flight = true;
   queue.retry_scheduled = false;
-  std::weak_ptr<bool> alive = alive_;
-  explorer_.submit_result(queue.entries.front().result, [this, alive, workload_id](Status status) {
-    if (alive.expired()) return;
+  explorer_.submit_result(queue.entries.front().result, lifetime_.guard([this, workload_id](Status status) {
     on_submitted(workload_id, status);
-  });
+  }));
 }
 
 void ResultSender::on_submitted(const std::string& workload_id, const Status& status) {
@@ -151,8 +150,8 @@ void ResultSender::on_submitted(const std::string& workload_id, const Status& st
     accepted_(result);
   } else if (scheduler_.now_ms() - head.first_attempt_ms >= give_up_after_ms) {
     counters_.given_up += 1;
-    events_.record("result_given_up", fmt::format("workload={} state={} error={}", workload_id,
-                                                  to_string(head.result.state), status.error()));
+    events_.record("result_given_up", fmt::format("workload={} state={} error={}", trace_value(workload_id),
+                                                  to_string(head.result.state), trace_value(status.error())));
     store_.erase(head.key);
     queue.entries.pop_front();
   } else {

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/identity.hpp"
+#include "core/lifetime_guard.hpp"
 #include "core/ports.hpp"
 
 namespace zsim::core {
@@ -80,8 +81,8 @@ class ResultSender {
   std::uint64_t sequence_ = 0;  // Orders the outbox keys of one millisecond.
   ResultSenderCounters counters_;
   // Callbacks from the explorer may arrive after this object is gone (a daemon restart destroys
-  // the node); they hold this token weakly and do nothing once it has expired.
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // the node); they are guarded by this, declared last so that it is destroyed first.
+  LifetimeGuard lifetime_;
 };
 
 std::string_view to_string(ResultState state);

@@ -8,7 +8,7 @@
 namespace zsim::core {
 
 namespace {
-constexpr std::string_view volume_prefix = "volume/";
+constexpr std::string_view volume_prefix = volume_key_prefix;  // Durable: see core/ports.hpp.
 // A bound on what one volume may ask, in GiB: 1 PiB.
 constexpr std::uint64_t volume_size_max_gib = 1024 * 1024;
 

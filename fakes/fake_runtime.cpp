@@ -555,7 +555,7 @@ void FakeRuntime::set_program_for_flist(const std::string& flist_name, const Con
 void FakeRuntime::set_default_program(const ContainerProgram& program) {
   assert(program.valid());
   default_program_ = program;
-  record("program", fmt::format("default {}", program.describe()));
+  record("program", fmt::format("scope=default {}", program.describe()));
 }
 
 void FakeRuntime::set_fs_daemon_down(bool down) {

@@ -36,11 +36,6 @@ std::vector<std::string> MemoryStore::keys(std::string_view prefix) const {
   return found;
 }
 
-bool MemoryStore::survives_reboot(std::string_view key) {
-  return std::any_of(reboot_survivor_prefixes.begin(), reboot_survivor_prefixes.end(),
-                     [key](std::string_view prefix) { return key.starts_with(prefix); });
-}
-
 std::size_t MemoryStore::wipe_for_reboot() {
   [[maybe_unused]] const std::size_t size_before = entries_.size();
   std::size_t wiped = 0;

@@ -1,7 +1,8 @@
 #pragma once
 // The node's persistent cache, in memory. A daemon restart keeps the object (and so every key); a
-// node reboot calls wipe_for_reboot(), which keeps the volumes ("volume/") and the flist cache
-// ("flist/", "flist-url/"), as the real node keeps both on disk, and loses its reservation cache.
+// node reboot calls wipe_for_reboot(), which keeps the keys under the port's durable prefixes
+// (core::durable_key_prefixes: volumes, the flist cache, the result outbox), as the real node keeps
+// them on disk, and loses its reservation cache.
 // Losing the flists turned a hub outage during a reboot into the loss of every running container
 // (scenarios/reboot-while-hub-down.json).
 
@@ -22,12 +23,8 @@ class MemoryStore final : public core::Store {
  public:
   // A bound on the keys held: a node that caches more than this has a runaway loop.
   static constexpr std::size_t keys_max = std::size_t{1} << 22;
-  // The prefixes a reboot keeps: core/volume_manager.cpp's volumes, core/flist_cache.cpp's flists.
-  // The result outbox ("results/") is on the node's disk too: a result signed before a reboot is
-  // still sent after it, the same bytes, rather than a second, different one.
-  static constexpr std::array<std::string_view, 4> reboot_survivor_prefixes = {"volume/", "flist/", "flist-url/",
-                                                                               "results/"};
-  static bool survives_reboot(std::string_view key);
+  // What a reboot keeps is the port's contract (core::survives_reboot), not this fake's choice.
+  static bool survives_reboot(std::string_view key) { return core::survives_reboot(key); }
 
   void put(const std::string& key, std::string value) override;
   std::optional<std::string> get(const std::string& key) const override;

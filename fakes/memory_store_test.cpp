@@ -38,9 +38,10 @@ TEST(MemoryStore, KeysWithPrefixInByteOrder) {
   EXPECT_EQ(store.keys("").size(), 6u);
 }
 
-TEST(MemoryStore, RebootKeepsOnlyVolumesAndFlists) {
+TEST(MemoryStore, RebootKeepsOnlyVolumesFlistsAndTheOutbox) {
   MemoryStore store;
   store.put("volume/v1", "owner=alice");
+  store.put("results/1-1/00000000000000000001-0000000000", "signed");
   store.put("flist/0123abcd", "bytes");
   store.put("flist-url/https://hub.grid.tf/a.flist", "0123abcd");
   store.put("volume", "not under the prefix");
@@ -49,7 +50,7 @@ TEST(MemoryStore, RebootKeepsOnlyVolumesAndFlists) {
   store.put("network/n1", "{}");
   EXPECT_EQ(store.wipe_for_reboot(), 4u);
   EXPECT_EQ(store.keys(""), (std::vector<std::string>{"flist-url/https://hub.grid.tf/a.flist", "flist/0123abcd",
-                                                      "volume/v1"}));
+                                                      "results/1-1/00000000000000000001-0000000000", "volume/v1"}));
   EXPECT_EQ(*store.get("volume/v1"), "owner=alice");
   EXPECT_EQ(store.wipes(), 1u);
   EXPECT_EQ(store.keys_wiped(), 4u);
@@ -65,7 +66,7 @@ RC_GTEST_PROP(MemoryStore, AgreesWithModel, ()) {
   for (int step = 0; step < steps; step += 1) {
     const std::string key =
         *rc::gen::element<std::string>("volume/a", "volume/b", "res/1", "res/2", "res/10", "x", "volume", "flist/m1",
-                                      "flist-url/u1", "flistx");
+                                      "flist-url/u1", "flistx", "results/1-1/1", "result");
     switch (*rc::gen::inRange(0, 4)) {
       case 0: {
         const auto value = *rc::gen::arbitrary<std::string>();
@@ -89,7 +90,8 @@ RC_GTEST_PROP(MemoryStore, AgreesWithModel, ()) {
         store.wipe_for_reboot();
         std::erase_if(model, [](const auto& entry) {
           const std::string& k = entry.first;
-          return !(k.starts_with("volume/") || k.starts_with("flist/") || k.starts_with("flist-url/"));
+          return !(k.starts_with("volume/") || k.starts_with("flist/") || k.starts_with("flist-url/") ||
+                   k.starts_with("results/"));
         });
         break;
       }

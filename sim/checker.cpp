@@ -8,6 +8,7 @@
 
 #include "core/reservation.hpp"
 #include "kernel/trace_line.hpp"
+#include "kernel/trace_value.hpp"
 
 namespace zsim::sim {
 
@@ -212,7 +213,8 @@ void Checker::check_crash_policy(const kernel::TraceLineView& line) {
     if (!open) window = CrashWindow{line.time_ms, 0, false, 0};
     window.exits += 1;
     window.last_exit_ms = line.time_ms;
-  } else if (line.kind == "self_decommission" && line.fields.find("so many crashes") != std::string_view::npos) {
+  } else if (line.kind == "self_decommission" &&
+             kernel::trace_unescaped(field(line.fields, "reason")).find("so many crashes") != std::string::npos) {
     if (window.exits != crashes_max) {
       violate("crash_policy", fmt::format("{}: gave up at exit {} of its crash window, want exit {}", workload,
                                           window.exits, crashes_max));

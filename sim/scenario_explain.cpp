@@ -1,6 +1,7 @@
 #include "sim/scenario_explain.hpp"
 
 #include "kernel/trace_line.hpp"
+#include "kernel/trace_value.hpp"
 
 #include <fmt/format.h>
 
@@ -20,67 +21,10 @@ constexpr std::int64_t lasting_ms = std::int64_t{30} * 24 * 3'600'000;
 
 using Event = kernel::TraceLineView;
 
-// Undoes the fakes' percent-encoding of trace values ("%20" is a space).
-std::string decode(std::string_view text) {
-  std::string decoded;
-  for (std::size_t index = 0; index < text.size(); index += 1) {
-    if (text[index] == '%' && index + 2 < text.size()) {
-      unsigned value = 0;
-      const auto [end, ec] = std::from_chars(text.data() + index + 1, text.data() + index + 3, value, 16);
-      if (ec == std::errc() && end == text.data() + index + 3) {
-        decoded.push_back(static_cast<char>(value));
-        index += 2;
-        continue;
-      }
-    }
-    decoded.push_back(text[index]);
-  }
-  return decoded == "\"\"" ? std::string() : decoded;
-}
-
-// The value of key in "k=v k2="quoted value" ...": a value in double quotes runs to the closing
-// quote (with \" and \\ escapes), any other to the next space. Percent-encoding is undone.
+// The value of key in "k=v k2=v2 ...", its escaping undone ("%20" is a space): every event of the
+// trace is key=value with values escaped by one escaper (core/trace_value.hpp).
 std::string field(std::string_view fields, std::string_view key) {
-  std::size_t position = 0;
-  while (position < fields.size()) {
-    const std::size_t equals = fields.find('=', position);
-    const std::size_t space = fields.find(' ', position);
-    if (equals == std::string_view::npos) return {};
-    if (space != std::string_view::npos && space < equals) {  // A positional token without '='.
-      position = space + 1;
-      continue;
-    }
-    const std::string_view name = fields.substr(position, equals - position);
-    std::size_t end = equals + 1;
-    std::string value;
-    if (end < fields.size() && fields[end] == '"') {
-      end += 1;
-      while (end < fields.size() && fields[end] != '"') {
-        if (fields[end] == '\\' && end + 1 < fields.size()) end += 1;
-        value.push_back(fields[end] == 'n' && fields[end - 1] == '\\' ? '\n' : fields[end]);
-        end += 1;
-      }
-      end += 1;
-    } else {
-      const std::size_t stop = std::min(fields.find(' ', end), fields.size());
-      value = decode(fields.substr(end, stop - end));
-      end = stop;
-    }
-    if (name == key) return value;
-    position = end + 1;
-  }
-  return {};
-}
-
-// The n-th space-separated token (the core's pusher narration is positional: "NAME ADDRESS ...").
-std::string_view token(std::string_view fields, std::size_t n) {
-  std::size_t position = 0;
-  for (std::size_t index = 0; index < n; index += 1) {
-    position = fields.find(' ', position);
-    if (position == std::string_view::npos) return {};
-    position += 1;
-  }
-  return fields.substr(position, std::min(fields.find(' ', position), fields.size()) - position);
+  return kernel::trace_unescaped(kernel::trace_field(fields, key));
 }
 
 class Timeline {
@@ -325,17 +269,14 @@ std::string Timeline::describe_core(const Event& event) {
   if (kind == "reap_unfinished") return fmt::format("cleaning up the unfinished provision of {}", workload);
   if (kind == "kill_timeout") return fmt::format("{} did not exit after SIGKILL: released anyway", workload);
   if (kind == "result_given_up") return fmt::format("gave up sending the {} result of {}: {}", field(event.fields, "state"), workload, field(event.fields, "error"));
-  if (kind == "redis.connected") return fmt::format("{} connected to redis {}", token(event.fields, 0), token(event.fields, 1));
+  if (kind == "redis.connected") return fmt::format("{} connected to redis {}", workload, field(event.fields, "address"));
   if (kind == "redis.disconnected") {
-    // The reason is the last field and may hold spaces.
-    const std::size_t reason = event.fields.find("reason=");
-    return fmt::format("{} lost redis {}: {}", token(event.fields, 0), token(event.fields, 1),
-                       reason == std::string_view::npos ? "" : event.fields.substr(reason + 7));
+    return fmt::format("{} lost redis {}: {}", workload, field(event.fields, "address"), field(event.fields, "reason"));
   }
   if (kind.rfind("delivery.", 0) == 0) return fmt::format("{} {}", kind, event.fields);
   if (kind == "endpoint_skipped") return fmt::format("{}: endpoint skipped: {}", workload, field(event.fields, "reason"));
   if (kind == "ipv6_wait") return fmt::format("{}: no public IPv6 yet ({}), next try in {} ms", workload, field(event.fields, "error"), field(event.fields, "delay_ms"));
-  if (kind == "stats.stopped") return fmt::format("stats of {} stop for good: the container's task is gone", token(event.fields, 0));
+  if (kind == "stats.stopped") return fmt::format("stats of {} stop for good: the container's task is gone", workload);
   return "";  // provision_start, provision_ok, container_started, container_exited, result_queued...
 }
 

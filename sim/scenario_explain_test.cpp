@@ -26,7 +26,7 @@ TEST(ScenarioExplain, TellsEventsInWordsWithOffsets) {
       line(10'100, "explorer", "explorer_result workload=10-1 node=NODEID state=error outcome=accepted results=1 "
                                "message=not%20enough%20cpu"),
       line(10'100, "explorer", "explorer_capacity node=NODEID cpu=1 memory_mib=2 ssd_mib=3 hdd_mib=4 outcome=stored"),
-      line(10'200, "node-1", "provision_error workload=10-1 error=\"a \\\"quoted\\\" reason\""),
+      line(10'200, "node-1", "provision_error workload=10-1 error=a%20%22quoted%22%20reason"),
   };
   const std::vector<std::string> timeline = explain_timeline(trace, {{"NODEID", "node-1"}}, world_epoch_ms);
   ASSERT_EQ(timeline.size(), 6u);

@@ -1,12 +1,14 @@
 #include "sim/scenario_runner.hpp"
 
 #include "kernel/trace_line.hpp"
+#include "kernel/trace_value.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <optional>
 #include <set>
 
@@ -119,7 +121,7 @@ class Runner {
   }
 
   void build() {
-    record("scenario_start", fmt::format("name={} seed={}", scenario_.name, scenario_.seed));
+    record("scenario_start", fmt::format("name={} seed={}", escaped(scenario_.name), scenario_.seed));
     for (const RedisSpec& server : scenario_.redis) {
       world_.redis().add_server(server.address, server.password);
       checker_.watch_redis_server(server.address);
@@ -233,31 +235,28 @@ class Runner {
       case StepKind::heal_all: return heal_all();
       case StepKind::crash: return crash(step);
       case StepKind::restart_daemon:
-        record("step", fmt::format("action=restart_daemon node={}{}", step.node, note_field(step.note)));
+        record("step", fmt::format("action=restart_daemon node={}{}", escaped(step.node), note_field(step.note)));
         return world_.restart_daemon(node_index(step.node));
       case StepKind::reboot:
-        record("step", fmt::format("action=reboot node={}{}", step.node, note_field(step.note)));
+        record("step", fmt::format("action=reboot node={}{}", escaped(step.node), note_field(step.note)));
         return world_.reboot_node(node_index(step.node));
       case StepKind::advance: return;
     }
   }
 
-  // A note goes into the trace percent-encoded, as the fakes encode their values.
+  // A value of the scenario file, escaped as every trace value is (the loader bounds its length).
+  static std::string escaped(const std::string& value) { return kernel::trace_value(value, SIZE_MAX); }
+
   static std::string note_field(const std::string& note) {
     if (note.empty()) return "";
-    std::string encoded;
-    for (const char c : note) {
-      const auto byte = static_cast<unsigned char>(c);
-      encoded += (byte <= 0x20 || byte >= 0x7f || c == '%') ? fmt::format("%{:02X}", byte) : std::string(1, c);
-    }
-    return " note=" + encoded;
+    return " note=" + escaped(note);
   }
 
   void deliver(const ReservationSpec& reservation, const StepSpec& step) {
     const std::size_t index = node_index(reservation.node);
     World::NodeSlot& slot = world_.node(index);
     record("step", fmt::format("action=deliver reservation={} node={} workloads={} paid_after_ms={}{}", reservation.id,
-                               reservation.node, reservation.workloads.size(), reservation.paid_after_ms,
+                               escaped(reservation.node), reservation.workloads.size(), reservation.paid_after_ms,
                                note_field(step.note)));
     for (std::size_t number = 0; number < reservation.workloads.size(); number += 1) {
       const WorkloadSpec& spec = reservation.workloads[number];
@@ -309,20 +308,20 @@ class Runner {
       }
     }
     for (const std::string& id : ids) {
-      record("step", fmt::format("action=delete workload={}{}", id, note_field(step.note)));
+      record("step", fmt::format("action=delete workload={}{}", escaped(id), note_field(step.note)));
       const core::Status deleted = world_.explorer().request_delete(id);
-      if (!deleted && step.if_possible) record("step_skipped", fmt::format("action=delete workload={}", id));
+      if (!deleted && step.if_possible) record("step_skipped", fmt::format("action=delete workload={}", escaped(id)));
       if (!deleted && !step.if_possible) step_failed(step, "the explorer takes the delete of " + id, deleted.error());
     }
   }
 
   void crash(const StepSpec& step) {
-    record("step", fmt::format("action=crash workload={}{}", step.workload, note_field(step.note)));
+    record("step", fmt::format("action=crash workload={}{}", escaped(step.workload), note_field(step.note)));
     const std::optional<std::string> node_id = world_.explorer().node_of(step.workload);
     const std::size_t index = node_id ? world_.find_node(*node_id) : world_.node_count();
     const core::Status crashed = index < world_.node_count() ? world_.node(index).runtime->crash(step.workload)
                                                              : core::Status{core::Error{"not delivered"}};
-    if (!crashed && step.if_possible) return record("step_skipped", fmt::format("action=crash workload={}", step.workload));
+    if (!crashed && step.if_possible) return record("step_skipped", fmt::format("action=crash workload={}", escaped(step.workload)));
     if (index >= world_.node_count()) return step_failed(step, "a delivered workload " + step.workload, "none");
     if (!crashed) step_failed(step, "container " + step.workload + " running", crashed.error());
   }
@@ -330,9 +329,9 @@ class Runner {
   static std::string fault_key(const FaultSpec& fault) { return fault.kind + "|" + fault.target + "|" + fault.point; }
 
   void apply_fault(const FaultSpec& fault, bool on, const std::string& note) {
-    record("step", fmt::format("action={} fault={}{}{}{}", on ? "fault" : "heal", fault.kind,
-                               fault.target.empty() ? "" : " target=" + fault.target,
-                               fault.point.empty() ? "" : " point=" + fault.point, note_field(note)));
+    record("step", fmt::format("action={} fault={}{}{}{}", on ? "fault" : "heal", escaped(fault.kind),
+                               fault.target.empty() ? "" : " target=" + escaped(fault.target),
+                               fault.point.empty() ? "" : " point=" + escaped(fault.point), note_field(note)));
     if (on && fault.kind != "clock.step") active_faults_.emplace(fault_key(fault), fault);
     if (!on) active_faults_.erase(fault_key(fault));
     sim::apply_fault(world_, fault, on);

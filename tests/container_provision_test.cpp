@@ -102,9 +102,9 @@ TEST(ContainerProvision, BadLogsAndStatsEndpointsAreSkippedAndTheContainerRuns) 
   EXPECT_EQ(w.states(id), std::vector<ResultState>{ResultState::ok});
   const std::vector<TraceLine> skipped = w.trace("endpoint_skipped", "node-1");
   ASSERT_EQ(skipped.size(), 3u);
-  EXPECT_NE(skipped[0].fields.find("logs[0].type: unsupported type 'kafka'"), std::string::npos);
-  EXPECT_NE(skipped[1].fields.find("logs[1].data.stdout: invalid scheme, expected redis://"), std::string::npos);
-  EXPECT_NE(skipped[2].fields.find("stats_aggregator[0].data.endpoint: missing channel name"), std::string::npos);
+  EXPECT_NE(skipped[0].field("reason").find("logs[0].type: unsupported type 'kafka'"), std::string::npos);
+  EXPECT_NE(skipped[1].field("reason").find("logs[1].data.stdout: invalid scheme, expected redis://"), std::string::npos);
+  EXPECT_NE(skipped[2].field("reason").find("stats_aggregator[0].data.endpoint: missing channel name"), std::string::npos);
   // The good stderr URL of the half-bad endpoint is used: one connection, to its server.
   w.run_for(5'000);
   EXPECT_EQ(w.redis().connections_open(), 1u);

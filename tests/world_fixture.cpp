@@ -1,6 +1,7 @@
 #include "tests/world_fixture.hpp"
 
 #include "kernel/trace_line.hpp"
+#include "kernel/trace_value.hpp"
 
 #include <fmt/format.h>
 
@@ -27,7 +28,7 @@ std::uint32_t user_number(const std::string& user) {
 std::string_view type_name(core::WorkloadType type) { return core::to_string(type); }
 }  // namespace
 
-std::string TraceLine::field(std::string_view key) const { return std::string(kernel::trace_field(fields, key)); }
+std::string TraceLine::field(std::string_view key) const { return kernel::trace_unescaped(kernel::trace_field(fields, key)); }
 
 TestWorld::TestWorld(TestWorldOptions options) : world_(options.seed) {
   assert(options.nodes >= 1 && options.nodes <= 9);
