@@ -121,6 +121,14 @@ bool RealRedis::drain(std::int64_t timeout_ms) {
 }
 
 core::Expected<core::RedisUrl> parse_redis_option(const std::string& text) {
+  // The channel of --redis is never used, so an '@' after the first '/' can only be the end of a
+  // password that holds a '/': the parser would read the host from the password's second part
+  // and connect there. Refused, without showing the URL (it holds the password).
+  const std::size_t authority_end = text.find('/', std::string_view("redis://").size());
+  if (authority_end != std::string::npos && text.find('@', authority_end) != std::string::npos) {
+    return core::Error{"an '@' after the first '/': a password cannot hold a '/' (the host would be read from the "
+                       "password); the URL is not shown"};
+  }
   // The channel comes from each simulated endpoint; accept a URL with or without one.
   std::string with_channel = text;
   if (with_channel.find('/', std::string_view("redis://").size()) == std::string::npos) with_channel += "/-";
