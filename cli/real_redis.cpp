@@ -137,13 +137,23 @@ core::Expected<core::RedisUrl> parse_redis_option(const std::string& text) {
   return url;
 }
 
-core::Expected<std::unique_ptr<RealRedis>> open_real_redis(const std::string& redis, bool realtime) {
+core::Expected<void> check_real_redis_options(const std::string& redis, bool realtime) {
   if (redis.empty()) {
     if (realtime) return core::Error{"--realtime needs --redis URL: it paces the world for a real redis watcher"};
-    return std::unique_ptr<RealRedis>();
+    return {};
   }
   const core::Expected<core::RedisUrl> target = parse_redis_option(redis);
   if (!target) return core::Error{"--redis: " + target.error()};
+  return {};
+}
+
+core::Expected<std::unique_ptr<RealRedis>> open_real_redis(const std::string& redis, bool realtime) {
+  if (core::Expected<void> checked = check_real_redis_options(redis, realtime); !checked) {
+    return core::Error{checked.error()};
+  }
+  if (redis.empty()) return std::unique_ptr<RealRedis>();
+  const core::Expected<core::RedisUrl> target = parse_redis_option(redis);
+  assert(target.ok());
   return std::make_unique<RealRedis>(target.value(), realtime);
 }
 
