@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build test demo asan clean bench bench-report fuzz-targets libfuzz
+.PHONY: deps configure build test demo asan valgrind clean bench bench-report fuzz-targets libfuzz
 
 deps:
 	@bash scripts/install_deps.sh
@@ -34,6 +34,11 @@ asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DZSIM_SANITIZE=ON -DZSIM_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-asan -j$(JOBS)
 	@ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+
+# The scenario library and the unit test binaries under valgrind memcheck (scripts/valgrind.sh), on
+# the optimised build: every memcheck error and every definite or indirect leak fails it.
+valgrind: build
+	@bash scripts/valgrind.sh $(BUILD_DIR)
 
 # The libFuzzer targets of fuzz/, built by clang++ with ASan + UBSan in their own folder (the gcc
 # builds above never see them). `make libfuzz FUZZ_SECONDS=300` runs each for that long.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "core/expected.hpp"
 
 extern char** environ;
@@ -95,11 +96,17 @@ int run_script(const std::vector<std::string>& arguments) {
   return code == 0 || code == 2 ? code : 1;
 }
 
-int run_bench(const BenchArguments& arguments) {
+// What is checked before anything runs.
+int check_arguments(const BenchArguments& arguments) {
   if (arguments.out.empty()) {
-    fmt::print(stderr, "zsim bench: --out: must name a folder\n");
+    err("zsim bench: --out: must name a folder");
     return exit_usage;
   }
+  return 0;
+}
+
+int run_bench(const BenchArguments& arguments) {
+  if (const int checked = check_arguments(arguments); checked != 0) return checked;
   const core::Expected<std::filesystem::path> bin_dir = binary_dir();
   if (!bin_dir) {
     fmt::print(stderr, "zsim bench: {}\n", bin_dir.error());
@@ -118,7 +125,7 @@ int run_bench(const BenchArguments& arguments) {
 
 }  // namespace
 
-void add_bench_command(CLI::App& app, int& exit_code) {
+void add_bench_command(CLI::App& app, int& exit_code, CommandAction action) {
   auto arguments = std::make_shared<BenchArguments>();
   CLI::App* command = app.add_subcommand(
       "bench",
@@ -146,7 +153,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       "Exit codes: 0 report written, 1 a suite failed or a benchmark reported an error (the report names\n"
       "it), 2 bad arguments or something missing (a bench binary, python3, gnuplot, redis, a writable DIR).\n"
       "A figure below its target is not an error: the report says met or missed by how much.");
-  command->callback([arguments, &exit_code] { exit_code = run_bench(*arguments); });
+  command->callback([arguments, &exit_code, action] {
+    exit_code = action == CommandAction::run ? run_bench(*arguments) : check_arguments(*arguments);
+  });
 }
 
 }  // namespace zsim::cli

@@ -129,6 +129,13 @@ core::Expected<sim::CampaignOptions> campaign_options(const FuzzArguments& argum
   return options;
 }
 
+int check_arguments(const FuzzArguments& arguments, bool seeds_given) {
+  const core::Expected<sim::CampaignOptions> options = campaign_options(arguments, seeds_given);
+  if (options) return 0;
+  err("zsim fuzz: {}", options.error());
+  return exit_unusable;
+}
+
 int run_fuzz(const FuzzArguments& arguments, bool seeds_given) {
   core::Expected<sim::CampaignOptions> options = campaign_options(arguments, seeds_given);
   if (!options) {
@@ -193,7 +200,7 @@ void add_campaign_options(CLI::App& command, FuzzArguments& arguments) {
 
 }  // namespace
 
-void add_fuzz_command(CLI::App& app, int& exit_code) {
+void add_fuzz_command(CLI::App& app, int& exit_code, CommandAction action) {
   auto arguments = std::make_shared<FuzzArguments>();
   CLI::App* command = app.add_subcommand(
       "fuzz",
@@ -206,7 +213,7 @@ void add_fuzz_command(CLI::App& app, int& exit_code) {
       "coverage: runs per fault kind, hits per fault point and trace event kind) goes to\n"
       "OUT/campaign.json; `zsim fuzz merge` joins the summaries of shards.");
   add_campaign_options(*command, *arguments);
-  add_fuzz_merge_command(*command, exit_code);
+  add_fuzz_merge_command(*command, exit_code, action);
   command->footer(
       "Examples:\n"
       "  zsim fuzz                                  # seeds 1..1000 of the small profile\n"
@@ -215,9 +222,10 @@ void add_fuzz_command(CLI::App& app, int& exit_code) {
       "  zsim run fuzz-out/ip_unique-seed17.json     # replay a failure\n"
       "  zsim fuzz merge shard-*                      # one summary of all shards\n"
       "Exit codes: 0 no seed failed, 1 a seed failed (see OUT), 2 bad arguments or unwritable output.");
-  command->callback([arguments, command, &exit_code] {
+  command->callback([arguments, command, &exit_code, action] {
     if (command->got_subcommand("merge")) return;
-    exit_code = run_fuzz(*arguments, command->count("--seeds") > 0);
+    const bool seeds_given = command->count("--seeds") > 0;
+    exit_code = action == CommandAction::run ? run_fuzz(*arguments, seeds_given) : check_arguments(*arguments, seeds_given);
   });
 }
 

@@ -135,7 +135,7 @@ int run_merge(const MergeArguments& arguments) {
 
 }  // namespace
 
-void add_fuzz_merge_command(CLI::App& fuzz, int& exit_code) {
+void add_fuzz_merge_command(CLI::App& fuzz, int& exit_code, CommandAction action) {
   auto arguments = std::make_shared<MergeArguments>();
   CLI::App* command = fuzz.add_subcommand(
       "merge",
@@ -151,7 +151,7 @@ void add_fuzz_merge_command(CLI::App& fuzz, int& exit_code) {
       "  zsim fuzz merge shard-0 shard-1 shard-2 shard-3 --out campaign.json\n"
       "  zsim fuzz merge results/*/campaign-shard-*.json --json\n"
       "Exit codes: 0 no seed failed, 1 a seed failed, 2 unreadable, mismatched or incomplete summaries.");
-  command->callback([arguments, &exit_code] { exit_code = run_merge(*arguments); });
+  command->callback([arguments, &exit_code, action] { exit_code = action == CommandAction::run ? run_merge(*arguments) : 0; });
 }
 
 }  // namespace zsim::cli

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/commands.hpp"
 #include "core/expected.hpp"
 #include "sim/fuzz_campaign.hpp"
 
@@ -41,6 +42,7 @@ class ProgressPrinter {
 // The summary as text (or, with json, the summary file's JSON) on stdout.
 void print_summary(const sim::CampaignSummary& summary, bool json, const std::string& summary_path);
 
-void add_fuzz_merge_command(CLI::App& fuzz, int& exit_code);
+// Its arguments need nothing checked beyond CLI11's (the summaries are read when it runs).
+void add_fuzz_merge_command(CLI::App& fuzz, int& exit_code, CommandAction action);
 
 }  // namespace zsim::cli

@@ -21,8 +21,16 @@ void remember_stdout_error() {
   if (stdout_error.empty()) stdout_error = errno != 0 ? std::strerror(errno) : "write failed";
 }
 
+// capture_output(): where the lines go instead of the streams, while set.
+std::string* captured_out = nullptr;  // NOLINT: test support, one per process like the streams.
+std::string* captured_err = nullptr;  // NOLINT
+
 void write_checked(std::FILE* stream, std::string_view bytes) {
   if (bytes.empty()) return;
+  if (captured_out != nullptr) {
+    (stream == stdout ? captured_out : captured_err)->append(bytes);
+    return;
+  }
   errno = 0;
   const std::size_t written = std::fwrite(bytes.data(), 1, bytes.size(), stream);
   if (written != bytes.size() && stream == stdout) remember_stdout_error();
@@ -75,6 +83,12 @@ core::Expected<void> write_and_close(const std::string& path, int flags, std::st
 }
 
 }  // namespace
+
+void capture_output(std::string* out_text, std::string* err_text) {
+  assert((out_text == nullptr) == (err_text == nullptr));
+  captured_out = out_text;
+  captured_err = err_text;
+}
 
 void out_line(std::string_view line) {
   std::string text = printable_line(line);

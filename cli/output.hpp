@@ -46,6 +46,11 @@ void err_raw(std::string_view bytes);
 // UTF-8 whatever the files held.
 std::string json_text(const nlohmann::ordered_json& document, int indent = -1);
 
+// Test support: while set (non-null), out_*() and err_*() append to these strings instead of
+// writing stdout and stderr, so a fuzzer of the command line (fuzz/cli_arguments_fuzz.cpp) sees
+// every line it would print. Both or neither; nullptr, nullptr writes the streams again.
+void capture_output(std::string* out_text, std::string* err_text);
+
 // Flushes and closes stdout. When a write to it failed, prints "zsim: cannot write standard
 // output: REASON" and returns exit_unusable; otherwise returns exit_code.
 int finish_output(int exit_code);

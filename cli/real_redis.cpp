@@ -121,6 +121,14 @@ bool RealRedis::drain(std::int64_t timeout_ms) {
 }
 
 core::Expected<core::RedisUrl> parse_redis_option(const std::string& text) {
+  // The channel of --redis is never used, so an '@' after the first '/' can only be the end of a
+  // password that holds a '/': the parser would read the host from the password's second part
+  // and connect there. Refused, without showing the URL (it holds the password).
+  const std::size_t authority_end = text.find('/', std::string_view("redis://").size());
+  if (authority_end != std::string::npos && text.find('@', authority_end) != std::string::npos) {
+    return core::Error{"an '@' after the first '/': a password cannot hold a '/' (the host would be read from the "
+                       "password); the URL is not shown"};
+  }
   // The channel comes from each simulated endpoint; accept a URL with or without one.
   std::string with_channel = text;
   if (with_channel.find('/', std::string_view("redis://").size()) == std::string::npos) with_channel += "/-";
@@ -129,13 +137,23 @@ core::Expected<core::RedisUrl> parse_redis_option(const std::string& text) {
   return url;
 }
 
-core::Expected<std::unique_ptr<RealRedis>> open_real_redis(const std::string& redis, bool realtime) {
+core::Expected<void> check_real_redis_options(const std::string& redis, bool realtime) {
   if (redis.empty()) {
     if (realtime) return core::Error{"--realtime needs --redis URL: it paces the world for a real redis watcher"};
-    return std::unique_ptr<RealRedis>();
+    return {};
   }
   const core::Expected<core::RedisUrl> target = parse_redis_option(redis);
   if (!target) return core::Error{"--redis: " + target.error()};
+  return {};
+}
+
+core::Expected<std::unique_ptr<RealRedis>> open_real_redis(const std::string& redis, bool realtime) {
+  if (core::Expected<void> checked = check_real_redis_options(redis, realtime); !checked) {
+    return core::Error{checked.error()};
+  }
+  if (redis.empty()) return std::unique_ptr<RealRedis>();
+  const core::Expected<core::RedisUrl> target = parse_redis_option(redis);
+  assert(target.ok());
   return std::make_unique<RealRedis>(target.value(), realtime);
 }
 

@@ -78,6 +78,9 @@ class RealRedis {
 
 // Parses --redis: a redis URL whose channel part may be empty ("redis://127.0.0.1:6379").
 core::Expected<core::RedisUrl> parse_redis_option(const std::string& text);
+// The options --redis and --realtime checked without opening anything: the errors open_real_redis
+// gives for them (a bad URL, --realtime without --redis).
+core::Expected<void> check_real_redis_options(const std::string& redis, bool realtime);
 // The options --redis and --realtime of a command: null without --redis; errors (to print after
 // the command's name, exit 2) for a bad URL or --realtime without --redis.
 core::Expected<std::unique_ptr<RealRedis>> open_real_redis(const std::string& redis, bool realtime);

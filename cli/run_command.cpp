@@ -155,8 +155,8 @@ int run_all(const RunArguments& arguments) {
   return exit_code;
 }
 
-// --redis and --realtime wrap the runs in a real publisher; the rest is run_all().
-int run_with_options(RunArguments& arguments) {
+// What is checked before a file is read or a server contacted.
+int check_arguments(const RunArguments& arguments) {
   if (arguments.files.empty()) {
     err("zsim run: FILE is required (one or more scenario files)");
     return exit_unusable;
@@ -165,6 +165,16 @@ int run_with_options(RunArguments& arguments) {
     err("zsim run: --check-determinism cannot be combined with --redis: a real server is not deterministic");
     return exit_unusable;
   }
+  if (core::Expected<void> redis = check_real_redis_options(arguments.redis, arguments.realtime); !redis) {
+    err("zsim run: {}", redis.error());
+    return exit_unusable;
+  }
+  return 0;
+}
+
+// --redis and --realtime wrap the runs in a real publisher; the rest is run_all().
+int run_with_options(RunArguments& arguments) {
+  if (const int checked = check_arguments(arguments); checked != 0) return checked;
   core::Expected<std::unique_ptr<RealRedis>> opened = open_real_redis(arguments.redis, arguments.realtime);
   if (!opened) {
     err("zsim run: {}", opened.error());
@@ -179,7 +189,7 @@ int run_with_options(RunArguments& arguments) {
 
 }  // namespace
 
-void add_run_command(CLI::App& app, int& exit_code) {
+void add_run_command(CLI::App& app, int& exit_code, CommandAction action) {
   auto arguments = std::make_shared<RunArguments>();
   CLI::App* command = app.add_subcommand(
       "run",
@@ -217,7 +227,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                       "(message expectations and pinned trace hashes are then skipped)");
   command->add_flag("--realtime", arguments->realtime,
                     "Pace virtual time to the wall clock (with --redis), for a redis-cli watcher");
-  command->callback([arguments, &exit_code] { exit_code = run_with_options(*arguments); });
+  command->callback([arguments, &exit_code, action] {
+    exit_code = action == CommandAction::run ? run_with_options(*arguments) : check_arguments(*arguments);
+  });
 }
 
 }  // namespace zsim::cli

@@ -91,27 +91,23 @@ void print_text(const sim::RunSummary& summary, double wall_seconds) {
                                                 : fmt::format("FAIL: {} violations", summary.violations.size()));
 }
 
-int run_sim(const SimArguments& arguments) {
+// The arguments checked and made the world's options, before any file is opened or server
+// contacted: every error the command reports about its arguments (to print after "zsim sim: ").
+core::Expected<sim::RandomWorldOptions> world_options(const SimArguments& arguments) {
   const core::Expected<std::int64_t> duration_ms = sim::parse_duration_ms(arguments.duration);
-  if (!duration_ms) {
-    err("zsim sim: --duration: {}", duration_ms.error());
-    return exit_unusable;
-  }
+  if (!duration_ms) return core::Error{fmt::format("--duration: {}", duration_ms.error())};
   if (duration_ms.value() < 5 * 60'000 || duration_ms.value() > 30LL * 24 * 3600'000) {
-    err("zsim sim: --duration: must be between 5m and 30d, got {}", arguments.duration);
-    return exit_unusable;
+    return core::Error{fmt::format("--duration: must be between 5m and 30d, got {}", arguments.duration)};
   }
   const std::uint64_t node_hours = arguments.nodes * static_cast<std::uint64_t>(duration_ms.value()) / 3'600'000;
   if (node_hours > sim_node_hours_max) {
-    err("zsim sim: --nodes {} for --duration {} is {} node-hours, more than the limit of {} (sim_node_hours_max); "
+    return core::Error{fmt::format(
+        "--nodes {} for --duration {} is {} node-hours, more than the limit of {} (sim_node_hours_max); "
         "a larger grid is a campaign: zsim fuzz --profile grid",
-        arguments.nodes, arguments.duration, node_hours, sim_node_hours_max);
-    return exit_unusable;
+        arguments.nodes, arguments.duration, node_hours, sim_node_hours_max)};
   }
-  core::Expected<TraceTarget> trace = TraceTarget::open(arguments.trace_path);
-  if (!trace) {
-    err("zsim sim: --trace: {}", trace.error());
-    return exit_unusable;
+  if (core::Expected<void> redis = check_real_redis_options(arguments.redis, arguments.realtime); !redis) {
+    return core::Error{redis.error()};
   }
   sim::RandomWorldOptions options;
   options.seed = arguments.seed;
@@ -119,6 +115,28 @@ int run_sim(const SimArguments& arguments) {
   options.reservations = arguments.reservations;
   options.duration_ms = duration_ms.value();
   options.faults = !arguments.no_faults;
+  return options;
+}
+
+int check_arguments(const SimArguments& arguments) {
+  const core::Expected<sim::RandomWorldOptions> options = world_options(arguments);
+  if (options) return 0;
+  err("zsim sim: {}", options.error());
+  return exit_unusable;
+}
+
+int run_sim(const SimArguments& arguments) {
+  core::Expected<sim::RandomWorldOptions> checked = world_options(arguments);
+  if (!checked) {
+    err("zsim sim: {}", checked.error());
+    return exit_unusable;
+  }
+  sim::RandomWorldOptions options = std::move(checked).value();
+  core::Expected<TraceTarget> trace = TraceTarget::open(arguments.trace_path);
+  if (!trace) {
+    err("zsim sim: --trace: {}", trace.error());
+    return exit_unusable;
+  }
   options.trace_path = trace.value().world_path();
   core::Expected<std::unique_ptr<RealRedis>> opened = open_real_redis(arguments.redis, arguments.realtime);
   if (!opened) {
@@ -155,7 +173,7 @@ int run_sim(const SimArguments& arguments) {
 
 }  // namespace
 
-void add_sim_command(CLI::App& app, int& exit_code) {
+void add_sim_command(CLI::App& app, int& exit_code, CommandAction action) {
   auto arguments = std::make_shared<SimArguments>();
   CLI::App* command = app.add_subcommand(
       "sim",
@@ -192,7 +210,9 @@ void add_sim_command(CLI::App& app, int& exit_code) {
       "  zsim sim --seed 1 --reservations 20 --duration 5m --redis redis://127.0.0.1:6379 --realtime\n"
       "Exit codes: 0 no property violated, 1 a property violated, 2 bad arguments, or output\n"
       "(stdout, --trace) that cannot be written (the trace file is checked against the trace hash).");
-  command->callback([arguments, &exit_code] { exit_code = run_sim(*arguments); });
+  command->callback([arguments, &exit_code, action] {
+    exit_code = action == CommandAction::run ? run_sim(*arguments) : check_arguments(*arguments);
+  });
 }
 
 }  // namespace zsim::cli

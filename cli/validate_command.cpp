@@ -81,13 +81,19 @@ FileVerdict validate_file(const std::string& path) {
   return FileVerdict::valid;
 }
 
-int validate_files(const std::vector<std::string>& paths) {
+// What is checked before a file is read.
+int check_arguments(const std::vector<std::string>& paths) {
   // CLI11 would report a missing FILE before an unknown option; checked here, `zsim validate -x`
   // is named as the unknown option it is.
   if (paths.empty()) {
     err("zsim validate: FILE is required (one or more reservation files)");
     return exit_unusable;
   }
+  return 0;
+}
+
+int validate_files(const std::vector<std::string>& paths) {
+  if (const int checked = check_arguments(paths); checked != 0) return checked;
   bool any_invalid = false;
   bool any_unreadable = false;
   for (const std::string& path : paths) {
@@ -101,7 +107,7 @@ int validate_files(const std::vector<std::string>& paths) {
 
 }  // namespace
 
-void add_validate_command(CLI::App& app, int& exit_code) {
+void add_validate_command(CLI::App& app, int& exit_code, CommandAction action) {
   CLI::App* command = app.add_subcommand(
       "validate",
       "Check container reservation files (the explorer's JSON payload) as a node would: JSON types, then "
@@ -126,7 +132,9 @@ void add_validate_command(CLI::App& app, int& exit_code) {
       "  examples/reservations/ok-plain-entrypoint.json: ok\n"
       "  examples/reservations/bad-zero-cpu.json: error: container provision schema not valid: cannot create "
       "a container with 0 CPU allocated");
-  command->callback([paths, &exit_code] { exit_code = validate_files(*paths); });
+  command->callback([paths, &exit_code, action] {
+    exit_code = action == CommandAction::run ? validate_files(*paths) : check_arguments(*paths);
+  });
 }
 
 }  // namespace zsim::cli

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package zsim needs to build, test, benchmark and plot.
+# Installs every Debian 12 package zsim needs to build, test, benchmark and plot (and valgrind,
+# for `make valgrind`).
 # It asks apt only about packages that are missing, so a machine that has them all
 # pays a dpkg query and nothing else. Every make target calls it first.
 set -euo pipefail
@@ -18,6 +19,7 @@ packages=(
   libfmt-dev
   libxxhash-dev
   redis-server redis-tools
+  valgrind
   gnuplot-nox
   python3 python3-jsonschema
 )

@@ -31,10 +31,12 @@ declare -A seeds=(
   [redis_url]="fuzz/corpus/redis_url"
   [resp]="fuzz/corpus/resp"
   [duration]="fuzz/corpus/duration"
+  [cli_arguments]="fuzz/corpus/cli_arguments"
 )
-declare -A max_len=([reservation]=16384 [scenario]=65536 [redis_url]=1024 [resp]=8192 [duration]=128)
-declare -A dict=([reservation]=fuzz/json.dict [scenario]=fuzz/json.dict)
-targets=(${ZSIM_FUZZ_TARGETS:-reservation scenario redis_url resp duration})
+declare -A max_len=([reservation]=16384 [scenario]=65536 [redis_url]=1024 [resp]=8192 [duration]=128
+                    [cli_arguments]=1024)
+declare -A dict=([reservation]=fuzz/json.dict [scenario]=fuzz/json.dict [cli_arguments]=fuzz/cli.dict)
+targets=(${ZSIM_FUZZ_TARGETS:-reservation scenario redis_url resp duration cli_arguments})
 
 mkdir -p "$build/artifacts" "$build/logs"
 failed=()

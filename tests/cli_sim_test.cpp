@@ -84,6 +84,19 @@ TEST(CliSim, BadArgumentsExitTwoWithAClearMessage) {
   EXPECT_NE(trace.err.find("--trace"), std::string::npos) << trace.err;
 }
 
+// A password holding a '/' ends the URL's authority early, and what follows the last '@' of the
+// authority would be read as the host: "redis://:Pw@7Qm/x@127.0.0.1:6379" connected to host
+// "7Qm" (part of the password) and waited for it. --redis never uses its channel, so an '@' after
+// the first '/' is refused, and no part of the password is shown (tests/secret_leaks.py found it).
+TEST(CliSim, ARedisPasswordWithASlashIsRefusedWithoutShowingIt) {
+  for (const char* command : {" sim --duration 5m --reservations 5", " run scenarios/feature-stats.json"}) {
+    const CommandResult redis = run_command(zsim + command + " --redis 'redis://:hunter:Pw@7Qm-Xz/x@127.0.0.1:6379'");
+    EXPECT_EQ(redis.exit_code, 2) << command;
+    EXPECT_NE(redis.err.find("--redis: an '@' after the first '/'"), std::string::npos) << redis.err;
+    for (const char* part : {"hunter", "7Qm-Xz", "x@127"}) EXPECT_EQ(redis.err.find(part), std::string::npos) << redis.err;
+  }
+}
+
 }  // namespace
 }  // namespace zsim::tests
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <ostream>
 
 #include "core/md5.hpp"
 #include "tests/world_fixture.hpp"
@@ -47,6 +48,9 @@ struct ValidationCase {
   std::function<void(nlohmann::json&)> change;
   std::string message;
 };
+// Without a printer GoogleTest prints a parameter byte by byte, std::function's unused storage
+// included, which is uninitialised (valgrind memcheck reported it); the name says which case it is.
+void PrintTo(const ValidationCase& validation_case, std::ostream* out) { *out << validation_case.name; }
 
 class ContainerValidation : public ::testing::TestWithParam<ValidationCase> {};
 
@@ -455,6 +459,10 @@ struct RootDiskCase {
   std::uint64_t want_mib;
   core::DiskType want_type;
 };
+// The struct's padding is uninitialised, and GoogleTest prints a parameter without a printer byte by byte.
+void PrintTo(const RootDiskCase& root_disk, std::ostream* out) {
+  *out << root_disk.size_mib << " MiB " << root_disk.type;
+}
 
 class RootDisk : public ::testing::TestWithParam<RootDiskCase> {};
 

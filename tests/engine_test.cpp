@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ostream>
 
 #include "core/result_signing.hpp"
 #include "tests/world_fixture.hpp"
@@ -227,6 +228,9 @@ struct EngineErrorCase {
   std::function<void(Delivery&, const TestWorld&)> adjust;
   std::string message_format;  // {} is the workload id.
 };
+// Without a printer GoogleTest prints a parameter byte by byte, std::function's uninitialised
+// storage included (valgrind memcheck reported it).
+void PrintTo(const EngineErrorCase& error_case, std::ostream* out) { *out << error_case.name; }
 
 class EngineError : public ::testing::TestWithParam<EngineErrorCase> {};
 
