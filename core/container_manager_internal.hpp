@@ -8,12 +8,22 @@
 #include <vector>
 
 #include "core/container_manager.hpp"
+#include "core/secret_env.hpp"
 #include "core/trace_value.hpp"
 
 namespace zsim::core {
 
 struct ContainerManager::Container {
   enum class State : std::uint8_t { provisioning, restoring, running, restarting, stopping };
+
+  Container() = default;
+  Container(const Container&) = delete;
+  Container& operator=(const Container&) = delete;
+  // The decrypted secrets die with the container, overwritten.
+  ~Container() {
+    wipe_secret_values(spec.environment);
+    wipe_secret_values(secrets);
+  }
 
   Workload workload;
   ContainerReservation reservation;

@@ -102,8 +102,12 @@ Expected<std::vector<std::pair<std::string, std::string>>> ContainerManager::dec
   for (const auto& [name, value_hex] : reservation.secret_environment) {
     Expected<std::string> plain =
         decrypt_secret(identity_, workload.version, workload.user_public_key_hex, name, value_hex);
-    if (!plain) return Error{plain.error()};
+    if (!plain) {
+      wipe_secret_values(secrets);  // The values decrypted before the one that failed.
+      return Error{plain.error()};
+    }
     secrets.emplace_back(name, std::move(plain).value());
+    wipe_secret(plain.value());  // What the move left behind (a short value is copied, not moved).
   }
   return secrets;
 }
@@ -149,6 +153,8 @@ void ContainerManager::step_mount(const std::string& workload_id, std::string fl
 void ContainerManager::step_start(const std::string& workload_id) {
   Container& container = *containers_.at(workload_id);
   Expected<ContainerSpec> spec = build_spec(container);
+  // The spec holds the secrets now (a restart reuses it); the decrypted list is not needed again.
+  wipe_secret_values(container.secrets);
   if (!spec) return fail(workload_id, "error starting container: " + spec.error());
   container.spec = std::move(spec).value();
   container.pushers = make_pushers(workload_id, container.reservation);
@@ -176,6 +182,8 @@ Expected<ContainerSpec> ContainerManager::build_spec(const Container& container)
   for (const auto& [name, value] : reservation.environment) environment[name] = value;
   for (const auto& [name, value] : container.secrets) environment[name] = value;
   spec.environment.assign(environment.begin(), environment.end());
+  // The map held copies of the secrets; the spec keeps the one copy the runtime needs.
+  for (auto& entry : environment) wipe_secret(entry.second);
   spec.interactive = reservation.interactive;
   if (!reservation.interactive) {
     // The flist's default applies only to an entrypoint that is exactly empty; anything else is
@@ -384,6 +392,8 @@ void ContainerManager::restore_attach(const std::string& workload_id, const Expe
   container.image_entrypoint = image.value().entrypoint;
   container.image_environment = image.value().environment;
   Expected<ContainerSpec> spec = build_spec(container);
+  // The spec holds the secrets now (a restart reuses it); the decrypted list is not needed again.
+  wipe_secret_values(container.secrets);
   if (!spec) return self_decommission(workload_id, "error starting container: " + spec.error());
   container.spec = std::move(spec).value();
   container.pushers = make_pushers(workload_id, container.reservation);

@@ -258,4 +258,17 @@ std::string encrypt_secret(const Identity& user, const std::array<std::uint8_t, 
   return value_hex;
 }
 
+void wipe_secret(std::string& value) {
+  // resize() within the capacity never reallocates, so every byte the buffer holds, past the end
+  // of the value too, is now part of the string and may be overwritten.
+  value.resize(value.capacity());
+  sodium_memzero(value.data(), value.size());
+  value.clear();
+  assert(value.empty());
+}
+
+void wipe_secret_values(std::vector<std::pair<std::string, std::string>>& entries) {
+  for (auto& entry : entries) wipe_secret(entry.second);
+}
+
 }  // namespace zsim::core

@@ -8,6 +8,8 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "core/expected.hpp"
@@ -44,6 +46,13 @@ Expected<std::string> decrypt_secret(const Identity& node, std::uint32_t version
 Status go_hex_decode(std::string_view text, std::string& bytes_out);
 // The hex check of decrypt_secret() alone, for tools that have no node key (zsim validate).
 Status check_secret_encoding(std::string_view name, std::string_view value_hex);
+
+// Overwrites a decrypted value with zeros, its whole buffer (a short string's bytes live inside the
+// object, a long one's up to its capacity), then empties it: a value that is no longer needed
+// leaves no copy in freed memory. Strings a value was moved out of are wiped the same way.
+void wipe_secret(std::string& value);
+// Every value of a list of (name, value) pairs; the names stay.
+void wipe_secret_values(std::vector<std::pair<std::string, std::string>>& entries);
 
 std::string encrypt_secret(const Identity& user, const std::array<std::uint8_t, 32>& node_public_key,
                            std::uint32_t version, std::string_view plaintext, std::uint64_t nonce_seed);

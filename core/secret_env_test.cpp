@@ -222,3 +222,31 @@ TEST_F(SecretEnv, UpperCaseHexIsAccepted) {
 
 }  // namespace
 }  // namespace zsim::core
+
+namespace zsim::core {
+namespace {
+
+// A wiped value leaves zeros in its buffer, for a long value (heap) and a short one (inside the
+// string object), past its end too: the buffer is read through a pointer taken before the wipe,
+// which stays valid because a wipe never reallocates.
+TEST(SecretWipe, OverwritesTheWholeBufferOfLongAndShortValues) {
+  for (const std::size_t length : {std::size_t{5}, std::size_t{15}, std::size_t{64}, std::size_t{1000}}) {
+    std::string value(length, 'S');
+    value.reserve(length + 40);
+    value.resize(length / 2);  // The tail beyond the end still holds secret bytes.
+    const char* bytes = value.data();
+    const std::size_t capacity = value.capacity();
+    wipe_secret(value);
+    EXPECT_TRUE(value.empty());
+    EXPECT_EQ(value.data(), bytes);
+    for (std::size_t index = 0; index < capacity; index += 1) ASSERT_EQ(bytes[index], '\0') << length << " at " << index;
+  }
+  std::vector<std::pair<std::string, std::string>> environment{{"TOKEN", "zsim-secret-0123456789abcdef"}, {"A", "b"}};
+  wipe_secret_values(environment);
+  EXPECT_EQ(environment[0].first, "TOKEN");
+  EXPECT_TRUE(environment[0].second.empty());
+  EXPECT_TRUE(environment[1].second.empty());
+}
+
+}  // namespace
+}  // namespace zsim::core

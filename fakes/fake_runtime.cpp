@@ -1,5 +1,7 @@
 #include "fakes/fake_runtime.hpp"
 
+#include "core/secret_env.hpp"
+
 #include "kernel/trace_value.hpp"
 
 #include <fmt/format.h>
@@ -241,7 +243,7 @@ core::Status FakeRuntime::start(const core::ContainerSpec& spec, core::Container
   container.spec = spec;
   // Values are dropped here, before anything else sees the spec: only names are kept. The
   // flist's default environment (.startup.toml) joins under the names the spec does not set.
-  for (auto& [name, value] : container.spec.environment) value.clear();
+  for (auto& entry : container.spec.environment) core::wipe_secret(entry.second);  // Zeroed, not just emptied.
   for (const auto& default_entry : root->image.environment) {
     // A plain reference, not a structured binding: clang 14 (the fuzz build) cannot capture one.
     const std::string& name = default_entry.first;
