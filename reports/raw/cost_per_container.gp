@@ -9,18 +9,18 @@ set format y '%g'
 set format x '%g'
 set logscale x
 set xrange [500:200000]
-set yrange [0:44.9656]
+set yrange [0:36.7603]
 $s0 << EOD
-1000 32.5837
-10000 39.0453
-100000 36.6551
+1000 9.58664
+10000 17.2363
+100000 31.9655
 EOD
 $s1 << EOD
-1000 15.6893
-10000 18.7441
-100000 18.6868
+1000 9.58592
+10000 17.235
+100000 31.9615
 EOD
 plot $s0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 title 'wall time', \
      $s1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 title 'CPU time', \
-     39.1005 with lines dashtype 2 lw 1.5 lc rgb '#c00000' title 'wall: 1,000 containers + 20 %', \
-     18.8272 with lines dashtype 2 lw 1.5 lc rgb '#e08000' title 'CPU: 1,000 containers + 20 %'
+     11.504 with lines dashtype 2 lw 1.5 lc rgb '#c00000' title 'wall: 1,000 containers + 20 %', \
+     11.5031 with lines dashtype 2 lw 1.5 lc rgb '#e08000' title 'CPU: 1,000 containers + 20 %'

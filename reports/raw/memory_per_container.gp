@@ -9,16 +9,16 @@ set format y '%g'
 set format x '%g'
 set logscale x
 set xrange [500:200000]
-set yrange [0:20.3045]
+set yrange [0:20.6468]
 $s0 << EOD
-1000 9.8878
-10000 10.008
-100000 10.0045
+1000 10.17
+10000 10.1793
+100000 10.1118
 EOD
 $s1 << EOD
-1000 14.8939
-10000 15.0412
-100000 17.6561
+1000 15.3472
+10000 15.3945
+100000 17.9537
 EOD
 plot $s0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 title 'no endpoints', \
      $s1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 title 'logs and stats endpoints', \

@@ -9,26 +9,26 @@ set format y '%g'
 set format x '%g'
 set logscale x
 set xrange [0.5:2048]
-set yrange [0:33.752]
+set yrange [0:27.4728]
 $s0 << EOD
-1 10.6179
-64 11.0011
-1024 11.2754
+1 7.81845
+64 13.5909
+1024 10.3371
 EOD
 $s1 << EOD
-1 9.89926
-64 9.57721
-1024 7.39471
+1 9.20321
+64 8.6059
+1024 5.95696
 EOD
 $s2 << EOD
-1 27.6692
-64 29.3496
-1024 27.4491
+1 23.8894
+64 22.7981
+1024 18.605
 EOD
 $s3 << EOD
-1 2.61086
-64 1.73737
-1024 1.40701
+1 2.01952
+64 1.9508
+1024 1.38895
 EOD
 plot $s0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 title 'node clock, 1 target', \
      $s1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 title 'own clocks, 1 target', \

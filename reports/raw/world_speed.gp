@@ -10,14 +10,14 @@ set format x '%g'
 set logscale x
 set xrange [500:200000]
 set logscale y
-set yrange [0.474685:20000]
+set yrange [0.544326:20000]
 $s0 << EOD
-1000 106.207
-10000 8.91614
-100000 0.949371
+1000 360.982
+10000 20.1977
+100000 1.08865
 EOD
 $s1 << EOD
-1000 631.136
+1000 2273.72
 EOD
 plot $s0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 title 'grids, 2 min + tail (bench/grid_world)', \
      $s1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 title 'reference grid, 1 h (zsim sim)', \
