@@ -107,8 +107,9 @@ void Checker::add_secret(std::string plaintext) {
 void Checker::expect_stats_cadence(const std::string& workload_id, const std::string& address,
                                    const std::string& channel, std::int64_t interval_ms) {
   assert(interval_ms > 0);
-  cadences_[workload_id] = Cadence{address, channel, interval_ms, 0};
-  cadence_channels_[address + "/" + channel] = workload_id;
+  Cadence& cadence = cadences_[workload_id];
+  cadence = Cadence{address, channel, interval_ms, 0, first_exit_ms_.count(workload_id) != 0};
+  cadence_channels_[address + "/" + channel] = &cadence;
 }
 
 void Checker::check_running_after_reboot(std::size_t node_index, std::int64_t at_ms) {
@@ -169,7 +170,9 @@ void Checker::on_trace_line(std::string_view line) {
   if (parsed->kind == "container_exit") {
     // Stats stop for good once the container's task is gone (zos; docs/ZOS.md, "Stats"), even when
     // the crash policy starts the process again: the cadence is owed only until the first exit.
-    first_exit_ms_.emplace(std::string(field(parsed->fields, "name")), parsed->time_ms);
+    const std::string_view name = field(parsed->fields, "name");
+    first_exit_ms_.emplace(std::string(name), parsed->time_ms);
+    if (const auto cadence = cadences_.find(std::string(name)); cadence != cadences_.end()) cadence->second.exited = true;
   } else if (parsed->kind == "container_start" && field(parsed->fields, "outcome") == "started") {
     // A new incarnation numbers its lines from 1 again: one more restart of the count is allowed
     // on each of its channels (lines of the old incarnation may still be buffered).
@@ -305,10 +308,8 @@ const std::optional<core::CapacityUsage>& Checker::asked_capacity_of(const std::
 }
 
 const World::NodeSlot* Checker::node_slot(std::string_view label) {
-  for (std::size_t index = 0; index < world_.node_count(); index += 1) {
-    if (world_.node(index).setup.label == label) return &world_.node(index);
-  }
-  return nullptr;
+  const std::size_t index = world_.find_label(label);
+  return index < world_.node_count() ? &world_.node(index) : nullptr;
 }
 
 void Checker::on_published(const std::string& address, std::string_view channel, std::string_view payload) {
@@ -326,8 +327,8 @@ void Checker::count_cadence_message(const std::string& address, std::string_view
   key_buffer_.assign(address).append("/").append(channel);
   const auto found = cadence_channels_.find(key_buffer_);
   if (found == cadence_channels_.end()) return;
-  if (first_exit_ms_.count(found->second) != 0) return;
-  cadences_.at(found->second).messages += 1;
+  Cadence& cadence = *found->second;
+  if (!cadence.exited) cadence.messages += 1;
 }
 
 // Fake containers number their lines "<name> line <n> ..." (or "error" on stderr). On one channel

@@ -9,6 +9,7 @@
 #include <set>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "kernel/trace_line.hpp"
@@ -86,9 +87,13 @@ class Checker {
     std::string channel;
     std::int64_t interval_ms = 2'000;
     std::uint64_t messages = 0;  // Published before the container's first exit.
+    bool exited = false;         // The container's process has exited once (first_exit_ms_ holds when).
   };
   std::map<std::string, Cadence> cadences_;            // By workload id.
-  std::map<std::string, std::string, std::less<>> cadence_channels_;  // "address/channel" -> workload id.
+  // "address/channel" -> its cadence in cadences_ (whose nodes never move). Looked up at every
+  // message of a world and never iterated, so hashed: ordered maps of these long keys, which share
+  // the redis address as a prefix, made every comparison a memcmp.
+  std::unordered_map<std::string, Cadence*> cadence_channels_;
   std::map<std::string, std::int64_t> first_exit_ms_;  // Per container name: its process's first exit.
   struct CrashWindow {
     std::int64_t start_ms = 0;
@@ -106,7 +111,7 @@ class Checker {
     std::uint64_t last = 0;           // The number of the last line seen.
     std::uint64_t restarts_seen = 0;  // Restarts observed on this key (a line number that began again).
   };
-  std::map<std::string, LogPosition, std::less<>> log_positions_;  // By "address/channel/container name".
+  std::unordered_map<std::string, LogPosition> log_positions_;  // By "address/channel/container name"; never iterated.
   std::map<std::string, std::uint64_t, std::less<>> starts_;       // Per container name: incarnations started.
   std::string key_buffer_;  // Scratch for map keys built per message (no allocation once grown).
   std::uint64_t lines_checked_ = 0;

@@ -121,6 +121,10 @@ std::size_t World::add_node(const NodeSetup& setup) {
                             setup.totals.cpu, setup.totals.memory_mib, setup.totals.ssd_mib, setup.totals.hdd_mib,
                             setup.ipv4_only));
   if (!setup.knobs.empty()) trace_.record(scheduler_.now_ms(), setup.label, "node_knobs", format_node_knobs(setup.knobs));
+  // By label and by node id, the first node of a name kept (find_node's first match).
+  node_by_name_.emplace(slot->setup.label, index);
+  node_by_name_.emplace(slot->node_id, index);
+  node_by_label_.emplace(slot->setup.label, index);
   nodes_.push_back(std::move(slot));
   start_daemon(*nodes_.back());
   return index;
@@ -211,10 +215,15 @@ const core::Identity& World::user_identity(const std::string& user_id) const {
 }
 
 std::size_t World::find_node(std::string_view label_or_id) const {
-  for (std::size_t index = 0; index < nodes_.size(); index += 1) {
-    if (nodes_[index]->setup.label == label_or_id || nodes_[index]->node_id == label_or_id) return index;
-  }
-  return nodes_.size();
+  // A map rather than a scan: the checker and the runner look nodes up per event, and a grid has
+  // ten thousand of them.
+  const auto found = node_by_name_.find(label_or_id);
+  return found == node_by_name_.end() ? nodes_.size() : found->second;
+}
+
+std::size_t World::find_label(std::string_view label) const {
+  const auto found = node_by_label_.find(label);
+  return found == node_by_label_.end() ? nodes_.size() : found->second;
 }
 
 }  // namespace zsim::sim

@@ -155,6 +155,8 @@ class World {
   core::PushersTotals delivery_totals(std::size_t index) const;
   // The index of the node with that label or node id; node_count() when there is none.
   std::size_t find_node(std::string_view label_or_id) const;
+  // The index of the node with this label, or node_count().
+  std::size_t find_label(std::string_view label) const;
   std::uint64_t seed() const { return seed_; }
   kernel::Prng& prng() { return prng_; }
 
@@ -176,7 +178,9 @@ class World {
   core::Publisher* publisher_;
   std::vector<std::unique_ptr<NodeSlot>> nodes_;
   std::function<void(std::int64_t)> pacer_;
-  mutable std::map<std::string, core::Identity, std::less<>> user_identities_;  // By user id, derived on first use.
+  mutable std::map<std::string, core::Identity, std::less<>> user_identities_;
+  std::map<std::string, std::size_t, std::less<>> node_by_name_;   // Label or node id -> index.
+  std::map<std::string, std::size_t, std::less<>> node_by_label_;  // Label -> index.  // By user id, derived on first use.
 };
 
 }  // namespace zsim::sim
