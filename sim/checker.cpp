@@ -298,13 +298,12 @@ const std::optional<core::CapacityUsage>& Checker::asked_capacity_of(const std::
   const auto found = asked_capacity_.find(workload_id);
   if (found != asked_capacity_.end()) return found->second;
   const core::Workload* workload = world_.explorer().workload(workload_id);
-  std::optional<core::CapacityUsage> asked = workload == nullptr ? std::nullopt : asked_capacity(*workload);
   // A workload the explorer does not know yet is asked again next time rather than remembered.
   if (workload == nullptr) {
     static const std::optional<core::CapacityUsage> unknown;
     return unknown;
   }
-  return asked_capacity_.emplace(workload_id, std::move(asked)).first->second;
+  return asked_capacity_.emplace(workload_id, asked_capacity(*workload)).first->second;
 }
 
 const World::NodeSlot* Checker::node_slot(std::string_view label) {
