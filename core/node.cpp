@@ -140,16 +140,20 @@ void Node::poll() {
   if (poll_in_flight_) return;  // The explorer is slow: never stack polls.
   const std::int64_t now_ms = ports_.scheduler.now_ms();
   const bool resync = now_ms - last_resync_ms_ >= config_.resync_interval_ms;
-  if (resync) last_resync_ms_ = now_ms;
   const std::uint64_t from = (first_poll_ || resync) ? 0 : cursor_;
   // The first poll after a start re-sends the results of cached workloads (daemon restart).
   const bool resend = first_poll_;
   poll_in_flight_ = true;
   counters_.polls += 1;
-  ports_.explorer.poll(node_id_, from, lifetime_.guard([this, resend](Expected<std::vector<Workload>> workloads) {
-    poll_in_flight_ = false;
-    on_polled(std::move(workloads), resend);
-  }));
+  ports_.explorer.poll(node_id_, from,
+                       lifetime_.guard([this, resend, resync, now_ms](Expected<std::vector<Workload>> workloads) {
+                         poll_in_flight_ = false;
+                         // A resync counts only once it succeeded: a failed one (explorer down) is
+                         // tried again at the next poll, or a reservation paid late with a lower id
+                         // would wait a whole further interval (a small fuzz seed found it).
+                         if (resync && workloads) last_resync_ms_ = now_ms;
+                         on_polled(std::move(workloads), resend);
+                       }));
 }
 
 void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {

@@ -53,6 +53,25 @@ TEST(Engine, PollsEveryTenSecondsFromTheLastReservationIdSeen) {
   EXPECT_GE(after, 15u);
 }
 
+// A resync that fails (the explorer is down at that minute) is tried again at the next poll that
+// reaches the explorer, not a whole interval later: a reservation paid late with a lower id than
+// the cursor is found only by a resync.
+TEST(Engine, AFailedResyncIsRetriedByTheNextPoll) {
+  TestWorld w;
+  w.run_for(55'000);
+  w.explorer().set_down(true);
+  w.run_for(20'000);  // The polls at 60 s (a resync) and 70 s fail.
+  w.explorer().set_down(false);
+  w.run_for(10'000);
+  const std::vector<TraceLine> polls = w.trace("explorer_poll");
+  ASSERT_FALSE(polls.empty());
+  const TraceLine& after_heal = polls.back();
+  EXPECT_EQ(after_heal.time_ms - sim::world_epoch_ms, 80'000);
+  EXPECT_EQ(after_heal.field("from"), "0");
+  w.run_for(10'000);
+  EXPECT_NE(w.trace("explorer_poll").back().field("from"), "0");  // The resync is done now.
+}
+
 TEST(Engine, NetworkIsInstalledBeforeTheContainerThatJoinsItInTheSamePoll) {
   TestWorld w;
   nlohmann::json payload = w.container_payload();
