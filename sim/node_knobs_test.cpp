@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
 #include <set>
+#include <string>
 
 namespace zsim::sim {
 namespace {
@@ -106,6 +111,24 @@ TEST(NodeKnobs, TheSameSeedDrawsTheSameKnobs) {
 TEST(NodeKnobs, FormatIsSpaceSeparatedKeyValueInNameOrder) {
   EXPECT_EQ(format_node_knobs({}), "");
   EXPECT_EQ(format_node_knobs({{"poll_interval_ms", 5000}, {"crashes_max", 2}}), "crashes_max=2 poll_interval_ms=5000");
+}
+
+// scenarios/schema.json lists every knob with the same range, so editors and check_schema.py
+// accept what the loader accepts (a fuzz seed's scenario with knobs once failed the schema test).
+TEST(NodeKnobs, SchemaListsEveryKnobWithItsRange) {
+  const char* source = std::getenv("ZSIM_SOURCE_DIR");
+  ASSERT_NE(source, nullptr) << "ZSIM_SOURCE_DIR must point at the source tree";
+  std::ifstream file(std::string(source) + "/scenarios/schema.json");
+  ASSERT_TRUE(file.good());
+  const nlohmann::json schema = nlohmann::json::parse(file);
+  const nlohmann::json& knobs = schema.at("$defs").at("node").at("properties").at("knobs").at("properties");
+  EXPECT_EQ(knobs.size(), node_knob_count);
+  for (const NodeKnobInfo& info : node_knobs()) {
+    const std::string name(info.name);
+    ASSERT_TRUE(knobs.contains(name)) << name;
+    EXPECT_EQ(knobs.at(name).at("minimum").get<std::int64_t>(), info.min) << name;
+    EXPECT_EQ(knobs.at(name).at("maximum").get<std::int64_t>(), info.max) << name;
+  }
 }
 
 }  // namespace
