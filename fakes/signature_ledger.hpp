@@ -7,6 +7,12 @@
 // what is known (a verification costs three signatures). Every other signature (tampered, forged,
 // made elsewhere, or forgotten) is verified in full, so the explorer's answers are those of
 // verifying every one. An entry is used once, and at most entries_max are kept, oldest dropped first.
+//
+// It also remembers what it signed, so that the same bytes signed again with the same key give the
+// remembered signature without a second ed25519 signing: ed25519 is deterministic (RFC 8032), so the
+// answer is the one the signer would give. Nodes sign the same bytes often ("deleted" results and
+// error results carry no workload id), and signing was a fifth of a fuzz seed's time. At most
+// entries_max signatures are remembered this way too, oldest forgotten first.
 
 #include <array>
 #include <cstdint>
@@ -32,6 +38,7 @@ class SignatureLedger final : public core::Signer {
   bool take(const std::array<std::uint8_t, 32>& public_key, std::string_view message, std::string_view signature_hex);
 
   std::size_t size() const { return entries_.size(); }
+  std::uint64_t signatures_remembered() const { return signatures_remembered_; }  // Signings saved.
   std::uint64_t entries_dropped() const { return entries_dropped_; }
 
  private:
@@ -47,7 +54,11 @@ class SignatureLedger final : public core::Signer {
   const std::size_t entries_max_;
   std::map<std::string, Entry, std::less<>> entries_;  // By signature (hex).
   std::deque<std::string> order_;                      // Signatures as made, oldest first (some taken).
-  std::map<std::array<std::uint8_t, 32>, bool> key_pairs_;  // Public key -> its pair holds.
+  std::map<std::array<std::uint8_t, 32>, bool> key_pairs_;  // Secret key's BLAKE2b -> its pair holds.
+  std::map<std::string, std::string, std::less<>> signed_;  // Public key bytes + message -> signature.
+  std::deque<std::string> signed_order_;                     // Keys of signed_, oldest first.
+  std::string signed_key_;                                   // Reused to build a lookup key.
+  std::uint64_t signatures_remembered_ = 0;
   std::uint64_t entries_dropped_ = 0;
 };
 

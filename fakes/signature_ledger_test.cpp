@@ -54,5 +54,54 @@ TEST(SignatureLedger, NeverRemembersSignaturesOfABrokenKeyPair) {
   EXPECT_FALSE(ledger.take(broken.public_key, "bytes", signature));
 }
 
+// A signer that counts its signings, to see which signatures the ledger remembered.
+class CountingSigner final : public core::Signer {
+ public:
+  std::string sign_hex(const core::Identity& identity, std::string_view message) override {
+    signings += 1;
+    return real.sign_hex(identity, message);
+  }
+  core::KeySigner real;
+  int signings = 0;
+};
+
+TEST(SignatureLedger, TheSameBytesSignedAgainGiveTheRememberedSignature) {
+  CountingSigner counting;
+  SignatureLedger ledger(counting, 2);
+  const core::Identity node = identity_from(1);
+  const core::Identity other = identity_from(2);
+  const std::string first = ledger.sign_hex(node, "deleted");
+  EXPECT_EQ(ledger.sign_hex(node, "deleted"), first);
+  EXPECT_EQ(counting.signings, 1);
+  EXPECT_EQ(ledger.signatures_remembered(), 1u);
+  // Another key over the same bytes is signed, and verifies under its own key only.
+  const std::string by_other = ledger.sign_hex(other, "deleted");
+  EXPECT_NE(by_other, first);
+  EXPECT_EQ(counting.signings, 2);
+  EXPECT_TRUE(core::verify_signature_hex(other.public_key, "deleted", by_other));
+  // Bounded: a third signature forgets the oldest, which is then signed again.
+  (void)ledger.sign_hex(node, "ok");
+  EXPECT_EQ(ledger.sign_hex(node, "deleted"), first);
+  EXPECT_EQ(counting.signings, 4);
+  // Still a ledger: the remembered signature was recorded and is taken once.
+  EXPECT_TRUE(ledger.take(node.public_key, "deleted", first));
+}
+
+// A pair whose secret half differs from a known good pair with the same public key is judged on
+// its own: its signatures are its signer's, never the good pair's remembered ones.
+TEST(SignatureLedger, ASecretKeyChangedUnderAKnownPublicKeyIsNotTrusted) {
+  CountingSigner counting;
+  SignatureLedger ledger(counting);
+  const core::Identity node = identity_from(1);
+  const std::string good = ledger.sign_hex(node, "bytes");
+  core::Identity changed = node;
+  changed.secret_key[0] ^= 1;
+  const std::string made = ledger.sign_hex(changed, "bytes");
+  EXPECT_EQ(counting.signings, 2);
+  EXPECT_EQ(made, counting.real.sign_hex(changed, "bytes"));
+  EXPECT_NE(made, good);
+  EXPECT_FALSE(ledger.take(node.public_key, "bytes", made));
+}
+
 }  // namespace
 }  // namespace zsim::fakes
