@@ -151,23 +151,34 @@ std::array<std::uint8_t, nonce_size> derive_nonce(const Key32& key, std::uint64_
   return nonce;
 }
 
-std::string box_with_shared_key(const Identity& user, const std::array<std::uint8_t, 32>& node_public_key,
-                                std::string_view plaintext, std::uint64_t nonce_seed) {
+// The version 1 key of a user and a node: X25519 of the user's secret and the node's public key,
+// both converted from ed25519.
+void shared_key_of(const Identity& user, const std::array<std::uint8_t, 32>& node_public_key, Key32& key_out) {
   Key32 node_curve_public{};
   WipedKey user_curve_secret;
-  WipedKey key;
   require(crypto_sign_ed25519_pk_to_curve25519(node_curve_public.data(), node_public_key.data()) == 0,
           "the node public key is not an ed25519 public key");
   require(crypto_sign_ed25519_sk_to_curve25519(user_curve_secret.bytes.data(), user.secret_key.data()) == 0,
           "the user secret key cannot be converted to curve25519");
-  require(shared_box_key(user_curve_secret.bytes, node_curve_public, key.bytes), "the shared key is degenerate");
-  const std::array<std::uint8_t, nonce_size> nonce = derive_nonce(key.bytes, nonce_seed, plaintext);
+  require(shared_box_key(user_curve_secret.bytes, node_curve_public, key_out), "the shared key is degenerate");
+}
+
+std::string box_with_key(const Key32& key, std::string_view plaintext, std::uint64_t nonce_seed) {
+  const std::array<std::uint8_t, nonce_size> nonce = derive_nonce(key, nonce_seed, plaintext);
   std::vector<unsigned char> value(nonce_size + crypto_secretbox_MACBYTES + plaintext.size());
   std::copy(nonce.begin(), nonce.end(), value.begin());
   require(crypto_secretbox_easy(value.data() + nonce_size, bytes_of(plaintext), plaintext.size(), nonce.data(),
-                                key.bytes.data()) == 0,
+                                key.data()) == 0,
           "crypto_secretbox_easy failed");
   return std::string(reinterpret_cast<const char*>(value.data()), value.size());
+}
+
+std::string hex_and_wipe(std::string value, std::size_t plaintext_size) {
+  assert(value.size() > plaintext_size);
+  (void)plaintext_size;
+  std::string value_hex = hex_encode(value);
+  sodium_memzero(value.data(), value.size());
+  return value_hex;
 }
 
 // Go's %#U of a byte read as a rune: "U+007A 'z'", the character only when Go calls it printable
@@ -249,13 +260,32 @@ std::string encrypt_secret(const Identity& user, const std::array<std::uint8_t, 
                            std::uint32_t version, std::string_view plaintext, std::uint64_t nonce_seed) {
   ensure_sodium_initialised();
   require(version == version_sealed_box || version == version_shared_key, "unknown encryption version");
-  std::string value = version == version_sealed_box
-                          ? seal_to_node(node_public_key, plaintext)
-                          : box_with_shared_key(user, node_public_key, plaintext, nonce_seed);
-  assert(value.size() > plaintext.size());
-  std::string value_hex = hex_encode(value);
-  sodium_memzero(value.data(), value.size());
-  return value_hex;
+  if (version == version_sealed_box) return hex_and_wipe(seal_to_node(node_public_key, plaintext), plaintext.size());
+  WipedKey key;
+  shared_key_of(user, node_public_key, key.bytes);
+  return hex_and_wipe(box_with_key(key.bytes, plaintext, nonce_seed), plaintext.size());
+}
+
+SecretEncryptor::~SecretEncryptor() {
+  for (auto& [pair, key] : shared_keys_) sodium_memzero(key.data(), key.size());
+}
+
+std::string SecretEncryptor::encrypt(const Identity& user, const std::array<std::uint8_t, 32>& node_public_key,
+                                     std::uint32_t version, std::string_view plaintext, std::uint64_t nonce_seed) {
+  if (version != version_shared_key) return encrypt_secret(user, node_public_key, version, plaintext, nonce_seed);
+  ensure_sodium_initialised();
+  const std::pair<std::array<std::uint8_t, 32>, std::array<std::uint8_t, 32>> pair{user.public_key, node_public_key};
+  auto found = shared_keys_.find(pair);
+  if (found == shared_keys_.end()) {
+    if (shared_keys_.size() >= shared_keys_max) {
+      for (auto& [known, key] : shared_keys_) sodium_memzero(key.data(), key.size());
+      shared_keys_.clear();  // Rare (a world has far fewer pairs): forgetting costs only time.
+    }
+    found = shared_keys_.emplace(pair, Key32{}).first;
+    shared_key_of(user, node_public_key, found->second);
+  }
+  assert(shared_keys_.size() <= shared_keys_max);
+  return hex_and_wipe(box_with_key(found->second, plaintext, nonce_seed), plaintext.size());
 }
 
 void wipe_secret(std::string& value) {

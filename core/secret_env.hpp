@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,5 +57,26 @@ void wipe_secret_values(std::vector<std::pair<std::string, std::string>>& entrie
 
 std::string encrypt_secret(const Identity& user, const std::array<std::uint8_t, 32>& node_public_key,
                            std::uint32_t version, std::string_view plaintext, std::uint64_t nonce_seed);
+
+// encrypt_secret() for a world that encrypts many secrets: the version 1 key of each (user, node)
+// pair is computed once (an X25519 multiplication and a key conversion, most of an encryption's
+// cost) and kept, keyed by the two public keys, until the encryptor goes, when every kept key is
+// wiped. The values are those of encrypt_secret(), byte for byte. Not for the node's side: the core
+// keeps no key of a user.
+class SecretEncryptor {
+ public:
+  static constexpr std::size_t shared_keys_max = 65'536;
+  SecretEncryptor() = default;
+  SecretEncryptor(const SecretEncryptor&) = delete;
+  SecretEncryptor& operator=(const SecretEncryptor&) = delete;
+  ~SecretEncryptor();
+  std::string encrypt(const Identity& user, const std::array<std::uint8_t, 32>& node_public_key,
+                      std::uint32_t version, std::string_view plaintext, std::uint64_t nonce_seed);
+  std::size_t keys_kept() const { return shared_keys_.size(); }
+
+ private:
+  std::map<std::pair<std::array<std::uint8_t, 32>, std::array<std::uint8_t, 32>>, std::array<std::uint8_t, 32>>
+      shared_keys_;
+};
 
 }  // namespace zsim::core

@@ -37,6 +37,29 @@ TEST_F(SecretEnv, Version1RoundTrip) {
   EXPECT_EQ(plaintext.value(), secret);
 }
 
+// The encryptor keeps one key per (user, node) pair and gives encrypt_secret()'s bytes exactly.
+TEST_F(SecretEnv, EncryptorGivesTheSameValuesAndKeepsOneKeyPerPair) {
+  SecretEncryptor encryptor;
+  for (const std::uint64_t nonce_seed : {1U, 2U, 3U}) {
+    EXPECT_EQ(encryptor.encrypt(user, node.public_key, 1, secret, nonce_seed),
+              encrypt_secret(user, node.public_key, 1, secret, nonce_seed));
+    EXPECT_EQ(encryptor.encrypt(stranger, node.public_key, 1, secret, nonce_seed),
+              encrypt_secret(stranger, node.public_key, 1, secret, nonce_seed));
+  }
+  EXPECT_EQ(encryptor.keys_kept(), 2u);
+  const std::string to_user = encryptor.encrypt(node, user.public_key, 1, secret, 9);
+  EXPECT_EQ(encryptor.keys_kept(), 3u);
+  const Expected<std::string> back = decrypt_secret(user, 1, node.public_key_hex(), "K", to_user);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back.value(), secret);
+  // Version 0 keeps no key: its box is sealed to the node with a fresh key each time.
+  const Expected<std::string> sealed =
+      decrypt_secret(node, 0, "", "K", encryptor.encrypt(user, node.public_key, 0, secret, 0));
+  ASSERT_TRUE(sealed.ok()) << sealed.error();
+  EXPECT_EQ(sealed.value(), secret);
+  EXPECT_EQ(encryptor.keys_kept(), 3u);
+}
+
 TEST_F(SecretEnv, EmptyAndBinaryPlaintextsRoundTrip) {
   const std::string binary("\x00\n\xff=%", 5);
   for (const std::uint32_t version : {0U, 1U}) {

@@ -308,9 +308,7 @@ class Generator {
   std::string secret_for(const core::Workload& workload, std::size_t node) {
     const std::string plaintext = fmt::format("zsim-secret-{:016x}", prng_.next_u64());
     checker_.add_secret(plaintext);
-    const core::Identity& user = world_.user_identity(workload.user_id);
-    const core::Identity& node_identity = world_.node(node).identity;
-    return core::encrypt_secret(user, node_identity.public_key, 1, plaintext, prng_.next_u64());
+    return world_.encrypt_secret(workload.user_id, world_.node(node).identity, 1, plaintext, prng_.next_u64());
   }
 
   void add_endpoints(nlohmann::json& payload, const core::Workload& workload, const FlistKind& kind, bool public_ip6,

@@ -280,7 +280,6 @@ class Runner {
     if (!payload.contains("node_id")) payload["node_id"] = slot.node_id;
     if (!payload.contains("workload_id")) payload["workload_id"] = number;
     if (spec.secrets.empty()) return payload.dump();
-    const core::Identity& user = world_.user_identity(owner);
     const core::Identity& node = slot.identity;
     json secrets = json::object();
     for (const SecretSpec& secret : spec.secrets) {
@@ -291,7 +290,7 @@ class Runner {
       checker_.add_secret(secret.plaintext);
       // An unknown version is what the zos bug needs; its ciphertext is of version 1.
       const std::uint32_t version = spec.secret_version == 0 ? 0 : 1;
-      secrets[secret.name] = core::encrypt_secret(user, node.public_key, version, secret.plaintext, prng_.next_u64());
+      secrets[secret.name] = world_.encrypt_secret(owner, node, version, secret.plaintext, prng_.next_u64());
     }
     payload["secret_environment"] = secrets;
     return payload.dump();

@@ -214,6 +214,11 @@ const core::Identity& World::user_identity(const std::string& user_id) const {
       .first->second;
 }
 
+std::string World::encrypt_secret(const std::string& user_id, const core::Identity& node, std::uint32_t version,
+                                  std::string_view plaintext, std::uint64_t nonce_seed) {
+  return secret_encryptor_.encrypt(user_identity(user_id), node.public_key, version, plaintext, nonce_seed);
+}
+
 std::size_t World::find_node(std::string_view label_or_id) const {
   // A map rather than a scan: the checker and the runner look nodes up per event, and a grid has
   // ten thousand of them.

@@ -15,6 +15,7 @@
 #include "core/node.hpp"
 #include "core/planted_bugs.hpp"
 #include "core/result_signing.hpp"
+#include "core/secret_env.hpp"
 #include "fakes/fake_explorer.hpp"
 #include "fakes/fake_hub.hpp"
 #include "fakes/fake_redis.hpp"
@@ -140,6 +141,10 @@ class World {
   // A user's identity, derived from the seed and the user id, for secret encryption. Derived once
   // per user and kept: a world asks for it at every workload it submits.
   const core::Identity& user_identity(const std::string& user_id) const;
+  // What a user does to put a secret in a reservation for this node (core::encrypt_secret), with
+  // the shared key of each (user, node) pair computed once per world.
+  std::string encrypt_secret(const std::string& user_id, const core::Identity& node, std::uint32_t version,
+                             std::string_view plaintext, std::uint64_t nonce_seed);
 
   kernel::VirtualScheduler& scheduler() { return scheduler_; }
   // What the nodes sign with (a daemon a test builds by hand takes it too).
@@ -179,6 +184,7 @@ class World {
   std::vector<std::unique_ptr<NodeSlot>> nodes_;
   std::function<void(std::int64_t)> pacer_;
   mutable std::map<std::string, core::Identity, std::less<>> user_identities_;
+  core::SecretEncryptor secret_encryptor_;
   std::map<std::string, std::size_t, std::less<>> node_by_name_;   // Label or node id -> index.
   std::map<std::string, std::size_t, std::less<>> node_by_label_;  // Label -> index.  // By user id, derived on first use.
 };
