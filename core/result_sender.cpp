@@ -49,7 +49,10 @@ ResultSender::ResultSender(Scheduler& scheduler, Explorer& explorer, Rng& rng, E
       signer_(signer),
       identity_(identity),
       node_id_(std::move(node_id)),
-      accepted_(std::move(accepted)) {}
+      accepted_(std::move(accepted)) {
+  // Checked once here: each result is signed with this id without deriving it again.
+  assert(node_id_ == identity_.node_id());
+}
 
 ResultSender::~ResultSender() {
   for (auto& [workload_id, queue] : queues_) {
@@ -67,7 +70,7 @@ void ResultSender::send(const std::string& workload_id, ResultState state, std::
   entry.result.data_json = std::move(data_json);
   entry.result.node_id = node_id_;
   entry.result.epoch_s = scheduler_.now_ms() / 1000;
-  sign_result(signer_, identity_, entry.result);
+  sign_result(signer_, identity_, node_id_, entry.result);
   entry.first_attempt_ms = scheduler_.now_ms();
   // Zero-padded, so that the Store's byte order is the order of sending.
   entry.key = fmt::format("{}{}/{:020}-{:010}", outbox_prefix, workload_id, scheduler_.now_ms(), sequence_++);

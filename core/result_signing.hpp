@@ -26,6 +26,9 @@ class KeySigner final : public Signer {
 void sign_result(const Identity& node, ProvisionResult& result);
 // The same, signed by the given signer (the node's Signer port).
 void sign_result(Signer& signer, const Identity& node, ProvisionResult& result);
+// The same, for a caller that knows node's id already (deriving it is a base58 encoding, which a
+// sender of many results pays once): node_id must be node.node_id().
+void sign_result(Signer& signer, const Identity& node, std::string_view node_id, ProvisionResult& result);
 
 // True when result.signature_hex is a valid signature of the result by that key.
 bool verify_result(const std::array<std::uint8_t, 32>& node_public_key, const ProvisionResult& result);
