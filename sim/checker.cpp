@@ -357,17 +357,21 @@ void Checker::check_log_order(const std::string& address, std::string_view chann
   std::uint64_t number = 0;
   const char* digits = payload.data() + word_end + 1;
   const auto [end, ec] = std::from_chars(digits, payload.data() + payload.size(), number);
-  if (ec != std::errc() || end == digits) return;
-  lines_checked_ += 1;
+  // A node may cut a long line into pieces (its line_bytes_max knob, as small as 16 bytes): only a
+  // number followed by its space is whole ("line 100" may be the first piece of "line 1000"), and
+  // only a name of a container that started is one (a later piece may begin in the middle of the
+  // first one's name). Pieces that are not a line's first are not judged here.
+  if (ec != std::errc() || end == digits || end == payload.data() + payload.size() || *end != ' ') return;
   const std::string_view name = payload.substr(0, name_end);
+  if (name.empty() || starts_.find(name) == starts_.end()) return;
+  lines_checked_ += 1;
   // One lookup per line, by a key built in a reused buffer: this runs for every log line of a
   // world, and the keys share long prefixes (the redis address), so each comparison is a memcmp.
   key_buffer_.assign(address).append("/").append(channel).append("/").append(name);
   auto position = log_positions_.find(key_buffer_);
   if (position == log_positions_.end()) position = log_positions_.emplace(key_buffer_, LogPosition{}).first;
   LogPosition& log = position->second;
-  const auto started = starts_.find(name);
-  const std::uint64_t starts = started == starts_.end() ? 0 : started->second;
+  const std::uint64_t starts = starts_.find(name)->second;
   if (number <= log.last && log.restarts_seen + 1 < starts) {
     log.restarts_seen += 1;
   } else if (number <= log.last) {
