@@ -407,6 +407,10 @@ void ContainerManager::restore_attach(const std::string& workload_id, const Expe
   }
   container.state = Container::State::restarting;
   container.exited = true;
+  // What exited under this name while the daemon was away is still in the runtime: counted as
+  // started, so that whoever ends the container removes it too (a dense fuzz seed found a failed
+  // remount leave it there, its address reused by the next container).
+  container.started = true;
   remount_and_start(workload_id);
 }
 
