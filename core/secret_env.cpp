@@ -266,9 +266,18 @@ std::string encrypt_secret(const Identity& user, const std::array<std::uint8_t, 
   return hex_and_wipe(box_with_key(key.bytes, plaintext, nonce_seed), plaintext.size());
 }
 
-SecretEncryptor::~SecretEncryptor() {
-  for (auto& [pair, key] : shared_keys_) sodium_memzero(key.data(), key.size());
+namespace {
+
+// Every kept key overwritten, then the map emptied.
+template <typename KeyMap>
+void wipe_and_forget(KeyMap& keys) {
+  for (auto& [pair, key] : keys) sodium_memzero(key.data(), key.size());
+  keys.clear();
 }
+
+}  // namespace
+
+SecretEncryptor::~SecretEncryptor() { wipe_and_forget(shared_keys_); }
 
 std::string SecretEncryptor::encrypt(const Identity& user, const std::array<std::uint8_t, 32>& node_public_key,
                                      std::uint32_t version, std::string_view plaintext, std::uint64_t nonce_seed) {
@@ -278,8 +287,7 @@ std::string SecretEncryptor::encrypt(const Identity& user, const std::array<std:
   auto found = shared_keys_.find(pair);
   if (found == shared_keys_.end()) {
     if (shared_keys_.size() >= shared_keys_max) {
-      for (auto& [known, key] : shared_keys_) sodium_memzero(key.data(), key.size());
-      shared_keys_.clear();  // Rare (a world has far fewer pairs): forgetting costs only time.
+      wipe_and_forget(shared_keys_);  // Rare (a world has far fewer pairs): forgetting costs only time.
     }
     found = shared_keys_.emplace(pair, Key32{}).first;
     shared_key_of(user, node_public_key, found->second);

@@ -363,7 +363,8 @@ void Checker::check_log_order(const std::string& address, std::string_view chann
   // first one's name). Pieces that are not a line's first are not judged here.
   if (ec != std::errc() || end == digits || end == payload.data() + payload.size() || *end != ' ') return;
   const std::string_view name = payload.substr(0, name_end);
-  if (name.empty() || starts_.find(name) == starts_.end()) return;
+  const auto started = name.empty() ? starts_.end() : starts_.find(name);
+  if (started == starts_.end()) return;
   lines_checked_ += 1;
   // One lookup per line, by a key built in a reused buffer: this runs for every log line of a
   // world, and the keys share long prefixes (the redis address), so each comparison is a memcmp.
@@ -371,7 +372,7 @@ void Checker::check_log_order(const std::string& address, std::string_view chann
   auto position = log_positions_.find(key_buffer_);
   if (position == log_positions_.end()) position = log_positions_.emplace(key_buffer_, LogPosition{}).first;
   LogPosition& log = position->second;
-  const std::uint64_t starts = starts_.find(name)->second;
+  const std::uint64_t starts = started->second;
   if (number <= log.last && log.restarts_seen + 1 < starts) {
     log.restarts_seen += 1;
   } else if (number <= log.last) {
