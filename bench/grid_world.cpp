@@ -12,6 +12,7 @@
 #include "core/identity.hpp"
 #include "core/secret_env.hpp"
 #include "sim/checker.hpp"
+#include "sim/flist_catalogue.hpp"
 #include "sim/world.hpp"
 
 namespace zsim::bench {
@@ -28,35 +29,13 @@ constexpr std::uint32_t idle_containers_per_node = 200;
 // The idle measurement gives up waiting for its containers to run after this much simulated time.
 constexpr std::int64_t idle_wait_max_ms = 60 * 60'000;
 
-struct Flist {
-  const char* name;
-  const char* entrypoint;  // The flist's own default; empty: the reservation gives one.
-  fakes::ContainerProgram program;
-};
-
-// The random world's well-behaved programs (sim/random_world.cpp): one line every 5 s, one every
+// The random world's well-behaved kinds (sim/flist_catalogue.hpp): one line every 5 s, one every
 // second with every fourth on stderr and lines cut in three chunks, one every 3 s with every fifth
 // long, and none at all.
-std::vector<Flist> grid_flists() {
-  fakes::ContainerProgram ubuntu;
-  ubuntu.line_interval_ms = 5000;
-  ubuntu.memory_growth_bytes_per_s = 4096;
-  fakes::ContainerProgram busybox;
-  busybox.line_interval_ms = 1000;
-  busybox.stderr_every_n_lines = 4;
-  busybox.chunk_split = 3;
-  fakes::ContainerProgram longlines;
-  longlines.line_interval_ms = 3000;
-  longlines.long_line_every_n_lines = 5;
-  fakes::ContainerProgram quiet;
-  quiet.line_interval_ms = 0;
-  return {{"ubuntu-20.04", "/sbin/my_init", ubuntu},
-          {"busybox", "", busybox},
-          {"longlines", "/bin/verbose", longlines},
-          {"quiet", "/bin/sleep", quiet}};
+std::vector<const sim::FlistKind*> grid_flists() {
+  return {&sim::flist_kind("ubuntu-20.04"), &sim::flist_kind("busybox"), &sim::flist_kind("longlines"),
+          &sim::flist_kind("quiet")};
 }
-
-std::string flist_url(const Flist& flist) { return fmt::format("https://hub.grid.tf/zsim/{}.flist", flist.name); }
 
 // The subnet of a user's network on a node: distinct for every (node, user) below grid_nodes_max.
 std::string subnet_prefix(std::uint32_t node, std::uint32_t user) {
@@ -68,7 +47,7 @@ std::string subnet_prefix(std::uint32_t node, std::uint32_t user) {
 // One world, its checker and the generator's own stream; the container counts of one run.
 class Grid {
  public:
-  Grid(std::uint64_t seed, std::uint32_t nodes, std::vector<Flist> flists)
+  Grid(std::uint64_t seed, std::uint32_t nodes, std::vector<const sim::FlistKind*> flists)
       : world_(seed), checker_(world_), prng_(world_.prng().fork(88)), flists_(std::move(flists)) {
     assert(nodes > 0 && nodes <= grid_nodes_max);
     for (std::uint32_t index = 0; index < nodes; index += 1) {
@@ -77,18 +56,7 @@ class Grid {
       setup.totals = grid_node_totals;
       world_.add_node(setup);
     }
-    for (const Flist& flist : flists_) {
-      core::FlistImage image;
-      image.name = std::string(flist.name) + ".flist";
-      image.size_mib = 64 + prng_.below(512);
-      image.entrypoint = flist.entrypoint;
-      image.environment = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
-      image.body = fmt::format("metadata of {} {}", flist.name, prng_.next_u64());
-      world_.hub().add_flist(flist_url(flist), image);
-      for (std::size_t node = 0; node < world_.node_count(); node += 1) {
-        world_.node(node).runtime->set_program_for_flist(image.name, flist.program);
-      }
-    }
+    for (const sim::FlistKind* flist : flists_) sim::add_flist_to_world(world_, *flist, prng_);
     for (const char* address : redis_servers) {
       world_.redis().add_server(address);
       checker_.watch_redis_server(address);
@@ -122,7 +90,7 @@ class Grid {
     core::Workload workload = base_workload(user, world_.now_ms(), lifetime_ms);
     workload.type = core::WorkloadType::container;
     workload.id = fmt::format("{}-1", workload.reservation_id);
-    workload.payload_json = container_payload(workload, user, node, flists_[flist], endpoints, secret);
+    workload.payload_json = container_payload(workload, user, node, *flists_[flist], endpoints, secret);
     world_.explorer().add_workload(world_.node(node).node_id, workload, deploy_ms);
   }
 
@@ -139,19 +107,19 @@ class Grid {
   }
 
   std::string container_payload(const core::Workload& workload, std::uint32_t user, std::uint32_t node,
-                                const Flist& flist, bool endpoints, bool secret);
+                                const sim::FlistKind& flist, bool endpoints, bool secret);
   std::string secret_for(const core::Workload& workload, std::uint32_t node);
 
   sim::World world_;
   sim::Checker checker_;
   kernel::Prng prng_;
-  std::vector<Flist> flists_;
+  std::vector<const sim::FlistKind*> flists_;
   std::vector<std::uint32_t> next_host_;  // Per (node, user): the last host handed out.
   std::uint64_t next_reservation_id_ = 1;
 };
 
 std::string Grid::container_payload(const core::Workload& workload, std::uint32_t user, std::uint32_t node,
-                                    const Flist& flist, bool endpoints, bool secret) {
+                                    const sim::FlistKind& flist, bool endpoints, bool secret) {
   // Hosts .2 to .251 in turn: a subnet holds 250 live containers, far more than a grid puts there.
   std::uint32_t& host = next_host_[static_cast<std::size_t>(node) * users_count + (user - 1)];
   host = host % hosts_per_subnet + 1;
@@ -159,10 +127,10 @@ std::string Grid::container_payload(const core::Workload& workload, std::uint32_
   nlohmann::json payload{
       {"workload_id", 1},
       {"node_id", world_.node(node).node_id},
-      {"flist", flist_url(flist)},
+      {"flist", sim::flist_url(flist)},
       {"hub_url", ""},
       {"environment", {{"ZSIM_USER", workload.user_id}}},
-      {"entrypoint", flist.entrypoint[0] == '\0' ? "/bin/sh -c 'while true; do date; sleep 1; done'" : ""},
+      {"entrypoint", flist.entrypoint.empty() ? "/bin/sh -c 'while true; do date; sleep 1; done'" : ""},
       {"interactive", false},
       {"network_connection", {{{"network_id", fmt::format("net-{}", user)}, {"ipaddress", ip}, {"public_ip6", false}}}},
       {"capacity", {{"cpu", 1 + prng_.below(2)}, {"memory", 256 * (1 + prng_.below(4))}, {"disk_size", 512},
@@ -288,9 +256,7 @@ IdleMemory measure_idle_memory(const IdleOptions& options) {
   assert(options.containers > 0);
   IdleMemory memory;
   memory.nodes = (options.containers + idle_containers_per_node - 1) / idle_containers_per_node;
-  fakes::ContainerProgram quiet;
-  quiet.line_interval_ms = 0;
-  Grid grid(options.seed, memory.nodes, {{"quiet", "/bin/sleep", quiet}});
+  Grid grid(options.seed, memory.nodes, {&sim::flist_kind("quiet")});
   sim::World& world = grid.world();
   const std::int64_t lifetime_ms = 4 * idle_wait_max_ms;
   grid.add_networks(lifetime_ms);

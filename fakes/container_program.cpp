@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
 
 namespace zsim::fakes {
 
@@ -69,10 +70,21 @@ std::string line_text(const ContainerProgram& program, std::string_view containe
   assert(line_number >= 1);
   assert(printable(container_name));
   const bool to_stderr = line_stream(program, line_number) == core::OutputStream::err;
-  std::string text = fmt::format("{} {} {} ", container_name, to_stderr ? "error" : "line", line_number);
+  // The prefix is what "{} {} {} " formats (name, word, number); it is put together by hand
+  // because fmt parsing its format string was most of the cost of a line in a grid run.
+  char digits[24];
+  const auto converted = std::to_chars(digits, digits + sizeof digits, line_number);
+  assert(converted.ec == std::errc());
+  const std::string_view word = to_stderr ? "error" : "line";
+  const std::size_t prefix_bytes =
+      container_name.size() + 1 + word.size() + 1 + static_cast<std::size_t>(converted.ptr - digits) + 1;
   const std::size_t target_bytes = line_is_long(program, line_number) ? long_line_bytes : program.line_bytes;
-  const std::size_t size_bytes = std::max(target_bytes, text.size() + 1);
+  const std::size_t size_bytes = std::max(target_bytes, prefix_bytes + 1);
+  std::string text;
   text.reserve(size_bytes);
+  text.append(container_name).append(1, ' ').append(word).append(1, ' ');
+  text.append(digits, converted.ptr).append(1, ' ');
+  assert(text.size() == prefix_bytes);
   // The padding starts at a point that depends on the line number, so lines differ beyond their
   // prefix and a checker comparing content catches a line delivered in the wrong place.
   // It is appended a run of the alphabet at a time (a byte at a time was a hot spot of fuzz runs).
@@ -100,7 +112,14 @@ std::vector<std::string_view> split_into_chunks(std::string_view line, std::uint
   assert(chunk_split >= 1 && chunk_split <= chunk_split_max);
   // Cut points are drawn (possibly repeated), then sorted and deduplicated: at most chunk_split
   // pieces, and the number of draws does not depend on the line's content.
+  std::vector<std::string_view> chunks;
+  if (chunk_split == 1 && line.size() <= output_chunk_bytes_max) {
+    // Most programs never split their output: no cut is drawn, and the line is its one chunk.
+    chunks.push_back(line);
+    return chunks;
+  }
   std::vector<std::size_t> cuts;
+  cuts.reserve(chunk_split);
   if (line.size() > 1) {
     for (std::uint32_t draw = 1; draw < chunk_split; draw += 1) {
       cuts.push_back(1 + static_cast<std::size_t>(prng.below(line.size() - 1)));
@@ -110,7 +129,6 @@ std::vector<std::string_view> split_into_chunks(std::string_view line, std::uint
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
 
-  std::vector<std::string_view> chunks;
   std::size_t begin = 0;
   for (const std::size_t end : cuts) {
     assert(end > begin && end <= line.size());

@@ -11,6 +11,7 @@
 #include "core/flist_image.hpp"
 #include "core/secret_env.hpp"
 #include "sim/faults.hpp"
+#include "sim/flist_catalogue.hpp"
 
 namespace zsim::sim {
 
@@ -22,46 +23,6 @@ constexpr std::uint32_t users_count = 5;
 constexpr std::int64_t network_extra_ms = 20 * 60'000;
 constexpr std::int64_t liveness_ms = network_extra_ms + 10 * 60'000;
 constexpr std::uint32_t reservations_max = 1'000'000;
-
-struct FlistKind {
-  const char* name;
-  const char* entrypoint;  // The flist's own default; empty: the reservation must give one.
-  bool crashes;
-};
-constexpr std::array<FlistKind, 6> flist_kinds{{{"ubuntu-20.04", "/sbin/my_init", false},
-                                                {"busybox", "", false},
-                                                {"crasher", "/bin/crash", true},
-                                                {"longlines", "/bin/verbose", false},
-                                                {"quiet", "/bin/sleep", false},
-                                                {"memhog", "/bin/hog", false}}};
-
-std::string flist_url(const FlistKind& kind) { return fmt::format("https://hub.grid.tf/zsim/{}.flist", kind.name); }
-
-fakes::ContainerProgram program_for(const FlistKind& kind) {
-  fakes::ContainerProgram program;
-  const std::string name = kind.name;
-  if (name == "ubuntu-20.04") {
-    program.line_interval_ms = 5000;
-    program.memory_growth_bytes_per_s = 4096;
-  } else if (name == "busybox") {
-    program.line_interval_ms = 1000;
-    program.stderr_every_n_lines = 4;
-    program.chunk_split = 3;
-  } else if (name == "crasher") {
-    program.line_interval_ms = 2000;
-    program.exit_after_ms = 10'000;
-    program.crash = true;
-  } else if (name == "longlines") {
-    program.line_interval_ms = 3000;
-    program.long_line_every_n_lines = 5;
-  } else if (name == "quiet") {
-    program.line_interval_ms = 0;
-  } else {
-    program.line_interval_ms = 4000;
-    program.memory_growth_bytes_per_s = 1024 * 1024;
-  }
-  return program;
-}
 
 // The kinds of invalid reservation whose exact error the checker pins.
 enum class Invalid : std::uint8_t { none, cpu_zero, memory_low, network_empty, flist_missing, disk_type, network_unknown,
@@ -115,18 +76,7 @@ class Generator {
   }
 
   void setup_hub_and_redis() {
-    for (const FlistKind& kind : flist_kinds) {
-      core::FlistImage image;
-      image.name = std::string(kind.name) + ".flist";
-      image.size_mib = 64 + prng_.below(512);
-      image.entrypoint = kind.entrypoint;
-      image.environment = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
-      image.body = fmt::format("metadata of {} {}", kind.name, prng_.next_u64());
-      world_.hub().add_flist(flist_url(kind), image);
-      for (std::size_t node = 0; node < world_.node_count(); node += 1) {
-        world_.node(node).runtime->set_program_for_flist(image.name, program_for(kind));
-      }
-    }
+    for (const FlistKind& kind : flist_kinds) add_flist_to_world(world_, kind, prng_);
     for (const char* address : redis_servers) {
       world_.redis().add_server(address);
       checker_.watch_redis_server(address);
@@ -293,7 +243,7 @@ class Generator {
                            {"flist", flist},
                            {"hub_url", ""},
                            {"environment", {{"ZSIM_USER", workload.user_id}}},
-                           {"entrypoint", kind.entrypoint[0] == '\0' ? "/bin/sh -c 'while true; do date; sleep 1; done'" : ""},
+                           {"entrypoint", kind.entrypoint.empty() ? "/bin/sh -c 'while true; do date; sleep 1; done'" : ""},
                            {"interactive", interactive},
                            {"network_connection", {{{"network_id", network}, {"ipaddress", ip}, {"public_ip6", public_ip6}}}},
                            {"capacity", capacity}};
@@ -326,7 +276,7 @@ class Generator {
       // without restarts or injected faults, a program that never exits, no IPv6 wait.
       // With a real redis (--redis) the checker does not see the messages, so there is no cadence to check.
       const bool undisturbed = server != faulty_server_ && faults_.empty() && world_.uses_fake_redis();
-      if (undisturbed && !kind.crashes && !public_ip6 && !interactive && invalid == Invalid::none) {
+      if (undisturbed && !kind.exits && !public_ip6 && !interactive && invalid == Invalid::none) {
         checker_.expect_stats_cadence(workload.id, server, channel);
       }
     }

@@ -11,6 +11,7 @@
 #include "core/reservation.hpp"
 #include "kernel/prng.hpp"
 #include "sim/faults.hpp"
+#include "sim/flist_catalogue.hpp"
 
 namespace zsim::sim {
 
@@ -27,45 +28,6 @@ constexpr std::uint32_t hosts_per_subnet = 250;
 constexpr std::int64_t ip_quarantine_ms = 5 * 60'000;
 constexpr std::uint32_t swarm_nodes_max = 1024;
 constexpr std::uint32_t swarm_reservations_max = 50'000;
-
-struct FlistKind {
-  const char* name;
-  const char* entrypoint;  // The flist's own default; empty: the reservation must give one.
-  bool exits;              // Its containers exit by themselves (the crash policy's case).
-};
-constexpr std::array<FlistKind, 6> flist_kinds{{{"ubuntu-20.04", "/sbin/my_init", false},
-                                                {"busybox", "", false},
-                                                {"crasher", "/bin/crash", true},
-                                                {"longlines", "/bin/verbose", false},
-                                                {"quiet", "/bin/sleep", false},
-                                                {"memhog", "/bin/hog", false}}};
-
-std::string flist_url(const FlistKind& kind) { return fmt::format("https://hub.grid.tf/zsim/{}.flist", kind.name); }
-
-fakes::ContainerProgram program_for(std::string_view name) {
-  fakes::ContainerProgram program;
-  if (name == "ubuntu-20.04") {
-    program.line_interval_ms = 5000;
-    program.memory_growth_bytes_per_s = 4096;
-  } else if (name == "busybox") {
-    program.line_interval_ms = 1000;
-    program.stderr_every_n_lines = 4;
-    program.chunk_split = 3;
-  } else if (name == "crasher") {
-    program.line_interval_ms = 2000;
-    program.exit_after_ms = 10'000;
-    program.crash = true;
-  } else if (name == "longlines") {
-    program.line_interval_ms = 3000;
-    program.long_line_every_n_lines = 5;
-  } else if (name == "quiet") {
-    program.line_interval_ms = 0;
-  } else {
-    program.line_interval_ms = 4000;
-    program.memory_growth_bytes_per_s = 1024 * 1024;
-  }
-  return program;
-}
 
 // The kinds of invalid container whose exact error is known, whatever else happens: each is
 // decided before the node touches anything a fault can break (docs/ZOS.md, the order of checks).
@@ -202,12 +164,9 @@ class SwarmBuilder {
     for (const FlistKind& kind : flist_kinds) {
       FlistSpec flist;
       flist.url = flist_url(kind);
-      flist.image.name = std::string(kind.name) + ".flist";
-      flist.image.size_mib = 64 + prng_.below(512);
-      flist.image.entrypoint = kind.entrypoint;
-      flist.image.environment = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
+      flist.image = flist_image(kind, prng_);
       flist.image.body = scenario_flist_body(flist.image);
-      flist.program = program_for(kind.name);
+      flist.program = flist_program(kind);
       scenario_.flists.push_back(std::move(flist));
     }
     for (const char* address : redis_servers) scenario_.redis.push_back(RedisSpec{address, ""});
@@ -377,7 +336,7 @@ WorkloadSpec SwarmBuilder::container_workload(const ReservationSpec& reservation
                   {"public_ip6", public_ip6}}}},
                {"capacity", {{"cpu", 1 + prng_.below(4)}, {"memory", 256 * (1 + prng_.below(16))},
                              {"disk_size", disk_mib}, {"disk_type", disk_type}}}};
-  if (kind.entrypoint[0] == '\0') payload["entrypoint"] = "/bin/sh -c 'while true; do date; sleep 1; done'";
+  if (kind.entrypoint.empty()) payload["entrypoint"] = "/bin/sh -c 'while true; do date; sleep 1; done'";
   if (with_volume) payload["volumes"] = {{{"volume_id", fmt::format("{}-1", reservation.id)}, {"mountpoint", "data//"}}};
   if (invalid == Invalid::secret_version || prng_.chance(1, 3)) {
     container.secrets.push_back(SecretSpec{"TOKEN", fmt::format("zsim-secret-{:016x}", prng_.next_u64()), "", false});
