@@ -162,15 +162,23 @@ void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {
     ports_.events.record("poll_failed", fmt::format("error={}", trace_value(workloads.error())));
     return;
   }
-  first_poll_ = false;
   containers_.begin_poll();
   std::vector<Workload> batch = std::move(workloads).value();
+  // The first listing after a start is a full one (from 0): it says which promises still stand.
+  const std::set<std::string> promised = first_poll_ ? promises_to_keep(batch) : std::set<std::string>{};
+  first_poll_ = false;
   // Provisions in type order (networks before the containers that join them); deletes after them
   // in reverse type order, so a container lets go of a volume before the volume goes. Within a
   // type the explorer's order is kept: zos sorted the poll by type alone (explorer/source.go), with
-  // an unstable sort; ours is stable (docs/ZOS.md, "Engine").
-  std::stable_sort(batch.begin(), batch.end(), [](const Workload& a, const Workload& b) {
+  // an unstable sort; ours is stable (docs/ZOS.md, "Engine"). After a reboot, the workloads once
+  // answered "ok" come before all others (docs/ZOS.md, "Reboot").
+  std::stable_sort(batch.begin(), batch.end(), [&promised](const Workload& a, const Workload& b) {
     if (a.to_delete != b.to_delete) return !a.to_delete;
+    if (!a.to_delete) {
+      const bool promised_a = promised.count(a.id) != 0;
+      const bool promised_b = promised.count(b.id) != 0;
+      if (promised_a != promised_b) return promised_a;
+    }
     const int order_a = type_order(a.type);
     const int order_b = type_order(b.type);
     return a.to_delete ? order_a > order_b : order_a < order_b;
@@ -180,6 +188,27 @@ void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {
     enqueue(workload, resend);
   }
   process_next();
+}
+
+// The promises ("ok" sent, not ended since) of workloads the explorer still lists for deploy and
+// this node no longer caches: a reboot lost them. The promises of workloads it no longer lists
+// for deploy (deleted or expired while the node was down) are dropped: nothing is owed to them.
+std::set<std::string> Node::promises_to_keep(const std::vector<Workload>& listing) {
+  std::set<std::string> deployable;
+  for (const Workload& workload : listing) {
+    if (!workload.to_delete) deployable.insert(workload.id);
+  }
+  std::set<std::string> lost;
+  for (const std::string& key : ports_.store.keys(promised_key_prefix)) {
+    const std::string workload_id = key.substr(promised_key_prefix.size());
+    if (deployable.count(workload_id) == 0) {
+      ports_.store.erase(key);
+    } else if (cache_.count(workload_id) == 0) {
+      lost.insert(workload_id);
+    }
+  }
+  assert(lost.size() <= deployable.size());
+  return lost;
 }
 
 void Node::enqueue(const Workload& workload, bool resend) {
@@ -283,6 +312,7 @@ void Node::provisioned(const Workload& workload, const std::string& data_json) {
   Cached cached{workload, ResultState::ok, data_json};
   save(cached);
   if (workload.type == WorkloadType::container) containers_.commit(workload.id);
+  ports_.store.put(std::string(promised_key_prefix) + workload.id, "");
   cache_.insert_or_assign(workload.id, std::move(cached));
   counters_.provisioned += 1;
   results_.send(workload.id, ResultState::ok, "", data_json);
@@ -381,6 +411,7 @@ void Node::mark_ended(const std::string& workload_id, std::optional<Workload> wo
     keep_until_ms = std::max(keep_until_ms, (workload->created_s + workload->duration_s) * 1000);
   }
   ports_.store.put(std::string(ended_prefix) + workload_id, std::to_string(keep_until_ms));
+  ports_.store.erase(std::string(promised_key_prefix) + workload_id);
 }
 
 void Node::on_result_accepted(const ProvisionResult& result) {
@@ -431,6 +462,7 @@ void Node::save(const Cached& cached) {
 void Node::forget(const std::string& workload_id) {
   cache_.erase(workload_id);
   ports_.store.erase(std::string(workload_prefix) + workload_id);
+  ports_.store.erase(std::string(promised_key_prefix) + workload_id);
 }
 
 // zos reported after each provision or decommission completed (engine.go), so what it reported

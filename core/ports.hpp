@@ -204,12 +204,17 @@ class ContainerObserver {
   virtual void on_exit(int exit_code) = 0;
 };
 
+// How long after it is asked for a mount is done or has failed, whether or not anyone still waits.
+inline constexpr std::int64_t mount_answer_max_ms = 5'000;
+
 class ContainerRuntime {
  public:
   virtual ~ContainerRuntime() = default;
   using MountDone = std::function<void(Expected<std::string>)>;
   // Mounts the flist read-write over a root disk, waiting up to 5 s for the filesystem daemon.
-  // Returns the mount path. A corrupt flist fails the mount.
+  // Returns the mount path. A corrupt flist fails the mount. The filesystem daemon is a process of
+  // its own: a mount asked for by a daemon that has since died still happens, but never later than
+  // mount_answer_max_ms after it was asked for.
   virtual void mount_flist(const std::string& name, const std::string& flist_bytes, std::uint64_t disk_size_mib,
                            DiskType disk_type, MountDone done) = 0;
   // Error "not mounted: NAME" when there is no such mount.
@@ -292,9 +297,13 @@ inline constexpr std::string_view flist_url_key_prefix = "flist-url/";
 // The result outbox (result_sender): a result signed before a reboot is sent after it, the same
 // bytes, rather than a second, different one.
 inline constexpr std::string_view result_outbox_key_prefix = "results/";
+// The workloads answered "ok" and not ended since (node): after a reboot they are provisioned
+// again before any workload the node never answered, so a reservation paid late cannot take the
+// capacity or address of a container the user was told runs (a dense fuzz seed found one lost).
+inline constexpr std::string_view promised_key_prefix = "promised/";
 
-inline constexpr std::array<std::string_view, 4> durable_key_prefixes = {
-    volume_key_prefix, flist_content_key_prefix, flist_url_key_prefix, result_outbox_key_prefix};
+inline constexpr std::array<std::string_view, 5> durable_key_prefixes = {
+    volume_key_prefix, flist_content_key_prefix, flist_url_key_prefix, result_outbox_key_prefix, promised_key_prefix};
 
 // True when a reboot keeps this key.
 constexpr bool survives_reboot(std::string_view key) {

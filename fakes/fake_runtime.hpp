@@ -72,7 +72,7 @@ struct RuntimeCounts {
 class FakeRuntime final : public core::ContainerRuntime {
  public:
   using DecodeFlist = std::function<core::Expected<core::FlistImage>(std::string_view)>;
-  static constexpr std::int64_t fs_daemon_wait_ms = 5000;
+  static constexpr std::int64_t fs_daemon_wait_ms = core::mount_answer_max_ms;
   static constexpr std::int64_t fs_daemon_poll_ms = 250;
   static constexpr std::size_t mounts_max = 200'000;
   static constexpr std::size_t volumes_max = 200'000;

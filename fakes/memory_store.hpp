@@ -1,7 +1,7 @@
 #pragma once
 // The node's persistent cache, in memory. A daemon restart keeps the object (and so every key); a
 // node reboot calls wipe_for_reboot(), which keeps the keys under the port's durable prefixes
-// (core::durable_key_prefixes: volumes, the flist cache, the result outbox), as the real node keeps
+// (core::durable_key_prefixes: volumes, the flist cache, the result outbox, the promises), as the real node keeps
 // them on disk, and loses its reservation cache.
 // Losing the flists turned a hub outage during a reboot into the loss of every running container
 // (scenarios/reboot-while-hub-down.json).
