@@ -315,8 +315,16 @@ void FakeExplorer::answer_submit(const core::ProvisionResult& result, const std:
   assert(entry != nullptr);
   // The explorer keeps one result per workload and a POST overwrites it, so the same signed result
   // sent twice (a daemon restarted while its first submit was in flight re-sends it from its
-  // cache) is stored once; the history kept here for the checker must not show it twice.
-  if (!entry->results.empty() && same_result(entry->results.back(), result)) {
+  // outbox) is stored once; the history kept here for the checker must not show it twice. A replay
+  // may come after results signed later than it: the outbox re-sends every result whose answer
+  // the dead daemon never read, in their order, so a replayed error is followed by its replayed
+  // "deleted" (a dense fuzz seed had both in flight at a reboot). The same signed bytes are one
+  // result, never a new one; a result signed anew after "deleted" is still judged by the checker.
+  const bool replayed = std::any_of(entry->results.begin(), entry->results.end(),
+                                    [&result](const core::ProvisionResult& stored) {
+                                      return same_result(stored, result);
+                                    });
+  if (replayed) {
     counts_.results_duplicate += 1;
     record("explorer_result", fmt::format("{} outcome=duplicate results={}", fields, entry->results.size()));
     done(core::Status{});
