@@ -165,13 +165,13 @@ void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {
   containers_.begin_poll();
   std::vector<Workload> batch = std::move(workloads).value();
   // The first listing after a start is a full one (from 0): it says which promises still stand.
-  const std::set<std::string> promised = first_poll_ ? promises_to_keep(batch) : std::set<std::string>{};
+  const std::set<std::string> promised = first_poll_ ? promises_to_restore(batch) : std::set<std::string>{};
   first_poll_ = false;
   // Provisions in type order (networks before the containers that join them); deletes after them
   // in reverse type order, so a container lets go of a volume before the volume goes. Within a
   // type the explorer's order is kept: zos sorted the poll by type alone (explorer/source.go), with
   // an unstable sort; ours is stable (docs/ZOS.md, "Engine"). After a reboot, the workloads once
-  // answered "ok" come before all others (docs/ZOS.md, "Reboot").
+  // answered "ok" come before all others (docs/ZOS.md, "order after a reboot").
   std::stable_sort(batch.begin(), batch.end(), [&promised](const Workload& a, const Workload& b) {
     if (a.to_delete != b.to_delete) return !a.to_delete;
     if (!a.to_delete) {
@@ -193,7 +193,7 @@ void Node::on_polled(Expected<std::vector<Workload>> workloads, bool resend) {
 // The promises ("ok" sent, not ended since) of workloads the explorer still lists for deploy and
 // this node no longer caches: a reboot lost them. The promises of workloads it no longer lists
 // for deploy (deleted or expired while the node was down) are dropped: nothing is owed to them.
-std::set<std::string> Node::promises_to_keep(const std::vector<Workload>& listing) {
+std::set<std::string> Node::promises_to_restore(const std::vector<Workload>& listing) {
   std::set<std::string> deployable;
   for (const Workload& workload : listing) {
     if (!workload.to_delete) deployable.insert(workload.id);
@@ -411,6 +411,7 @@ void Node::mark_ended(const std::string& workload_id, std::optional<Workload> wo
     keep_until_ms = std::max(keep_until_ms, (workload->created_s + workload->duration_s) * 1000);
   }
   ports_.store.put(std::string(ended_prefix) + workload_id, std::to_string(keep_until_ms));
+  // Every end of a workload passes here (forget() follows it), so the promise goes here alone.
   ports_.store.erase(std::string(promised_key_prefix) + workload_id);
 }
 
@@ -462,7 +463,6 @@ void Node::save(const Cached& cached) {
 void Node::forget(const std::string& workload_id) {
   cache_.erase(workload_id);
   ports_.store.erase(std::string(workload_prefix) + workload_id);
-  ports_.store.erase(std::string(promised_key_prefix) + workload_id);
 }
 
 // zos reported after each provision or decommission completed (engine.go), so what it reported

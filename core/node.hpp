@@ -110,7 +110,7 @@ class Node {
   void schedule_poll(std::int64_t delay_ms);
   void poll();
   void on_polled(Expected<std::vector<Workload>> workloads, bool resend);
-  std::set<std::string> promises_to_keep(const std::vector<Workload>& listing);
+  std::set<std::string> promises_to_restore(const std::vector<Workload>& listing);
   void enqueue(const Workload& workload, bool resend);
   void process_next();
   void process(Job job);
