@@ -122,13 +122,7 @@ void ContainerManager::schedule_restart(const std::string& workload_id) {
   // A provision in progress stays one: its answer is still to come, and the restart does not give it.
   if (container.state != Container::State::provisioning) container.state = Container::State::restarting;
   cancel_timer(container);
-  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.restart_delay_ms, lifetime_.guard([this, workload_id] {
-    if (!has(workload_id)) return;
-    const Settled settled(*this, workload_id);
-    containers_.at(workload_id)->timer_set = false;
-    restart(workload_id);
-  }));
-  container.timer_set = true;
+  arm_timer(workload_id, policy_.restart_delay_ms, [this, workload_id] { restart(workload_id); });
 }
 
 void ContainerManager::restart(const std::string& workload_id) {
@@ -252,14 +246,10 @@ void ContainerManager::teardown(const std::string& workload_id, bool graceful) {
   if (graceful) return stop_step(workload_id, 0);
   const Status killed = ports_.runtime.signal(workload_id, Signal::kill);
   if (!killed) return finish(workload_id);  // Already gone.
-  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + kill_wait_max_ms, lifetime_.guard([this, workload_id] {
-    if (!has(workload_id)) return;
-    const Settled settled(*this, workload_id);
-    containers_.at(workload_id)->timer_set = false;
+  arm_timer(workload_id, kill_wait_max_ms, [this, workload_id] {
     ports_.events.record("kill_timeout", fmt::format("workload={}", trace_value(workload_id)));
     finish(workload_id);
-  }));
-  container.timer_set = true;
+  });
 }
 
 // SIGTERM, 1 s, SIGTERM, 1 s, SIGTERM, 1 s, SIGKILL. The exit ends this sequence through on_exit.
@@ -272,14 +262,8 @@ void ContainerManager::stop_step(const std::string& workload_id, std::uint32_t s
     const Status signalled = ports_.runtime.signal(workload_id, Signal::term);
     if (!signalled) return finish(workload_id);  // Already gone: not an error.
   }
-  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + policy_.sigterm_interval_ms,
-                                        lifetime_.guard([this, workload_id, sigterms_sent] {
-                                          if (!has(workload_id)) return;
-                                          const Settled settled(*this, workload_id);
-                                          containers_.at(workload_id)->timer_set = false;
-                                          stop_step(workload_id, sigterms_sent + 1);
-                                        }));
-  container.timer_set = true;
+  arm_timer(workload_id, policy_.sigterm_interval_ms,
+            [this, workload_id, sigterms_sent] { stop_step(workload_id, sigterms_sent + 1); });
 }
 
 void ContainerManager::finish(const std::string& workload_id) {
@@ -311,6 +295,23 @@ void ContainerManager::finish(const std::string& workload_id) {
   } else if (container->decommission_done) {
     container->decommission_done(ContainerOutcome{true, "", ""});
   }
+}
+
+// The container's one timer, armed by a restart delay, a kill wait, a SIGTERM interval or a reap's
+// mount wait. It runs `action` only while this manager and the container still exist, with the timer
+// already marked unset (the action may arm it again) and inside a Settled scope, whose checks follow.
+void ContainerManager::arm_timer(const std::string& workload_id, std::int64_t delay_ms, TimerCallback action) {
+  Container& container = *containers_.at(workload_id);
+  assert(!container.timer_set && "a timer already armed would be lost");
+  assert(delay_ms > 0);
+  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + delay_ms,
+                                        lifetime_.guard([this, workload_id, action = std::move(action)]() mutable {
+                                          if (!has(workload_id)) return;
+                                          const Settled settled(*this, workload_id);
+                                          containers_.at(workload_id)->timer_set = false;
+                                          action();
+                                        }));
+  container.timer_set = true;
 }
 
 void ContainerManager::cancel_timer(Container& container) {

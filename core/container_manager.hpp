@@ -150,6 +150,7 @@ class ContainerManager {
   void teardown(const std::string& workload_id, bool graceful);
   void stop_step(const std::string& workload_id, std::uint32_t sigterms_sent);
   void finish(const std::string& workload_id);
+  void arm_timer(const std::string& workload_id, std::int64_t delay_ms, TimerCallback action);
   void cancel_timer(Container& container);
   void cancel_ipv6_timer(Container& container);
   void retire_pushers(std::unique_ptr<ContainerPushers> pushers);

@@ -388,16 +388,10 @@ void ContainerManager::reap(const std::string& workload_id) {
   // still makes (a dense fuzz seed found that mount left behind). It is made or has failed within
   // mount_answer_max_ms of the request, which came before this daemon started: wait that long,
   // holding the name (a new provision of it waits too), then unmount whatever is there.
-  container.timer = ports_.scheduler.at(ports_.scheduler.now_ms() + mount_answer_max_ms,
-                                        lifetime_.guard([this, workload_id] {
-                                          if (!has(workload_id)) return;
-                                          const Settled later(*this, workload_id);
-                                          Container& waited = *containers_.at(workload_id);
-                                          waited.timer_set = false;
-                                          waited.mounted = true;  // Unmounting nothing is harmless.
-                                          teardown(workload_id, /*graceful=*/false);
-                                        }));
-  container.timer_set = true;
+  arm_timer(workload_id, mount_answer_max_ms, [this, workload_id] {
+    containers_.at(workload_id)->mounted = true;  // Unmounting nothing is harmless.
+    teardown(workload_id, /*graceful=*/false);
+  });
 }
 
 void ContainerManager::restore_attach(const std::string& workload_id, const Expected<FlistImage>& image) {
